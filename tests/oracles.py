@@ -1,0 +1,19 @@
+"Independent references for tests and benchmarks: dysts' right-hand sides and a high-precision Taylor solution."
+import mpmath
+import numpy as np
+
+
+def dysts_system(name: str, parameters: dict):
+    "The dysts system `name` with `parameters` (chaoslit's names and values)."
+    import dysts.flows
+
+    return getattr(dysts.flows, name)(parameters={k: float(np.asarray(v)) for k, v in parameters.items()})
+
+
+def lorenz_taylor(y0, times, *, sigma=10.0, rho=28.0, beta=mpmath.mpf(8) / 3, digits=30):
+    "Lorenz at `times` by mpmath's arbitrary-precision Taylor-series integrator, to about `digits` digits."
+    with mpmath.workdps(digits):
+        sigma, rho, beta = mpmath.mpf(sigma), mpmath.mpf(rho), mpmath.mpf(beta)
+        f = lambda t, s: [sigma * (s[1] - s[0]), s[0] * (rho - s[2]) - s[1], s[0] * s[1] - beta * s[2]]
+        solution = mpmath.odefun(f, 0, [mpmath.mpf(float(v)) for v in y0])
+        return np.array([[float(v) for v in solution(mpmath.mpf(float(t)))] for t in times])

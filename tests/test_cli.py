@@ -1,0 +1,49 @@
+"The command line as a user runs it: a subprocess, files on disk, exit codes."
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+
+CHAOSLIT = str(Path(sys.executable).parent / "chaoslit")  # the console script installed beside this Python
+
+
+def run(*args, cwd):
+    return subprocess.run([CHAOSLIT, *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_simulate_writes_trajectory_and_plot(tmp_path):
+    result = run("simulate", "Lorenz", "--n", "1000", "--out", "lorenz.npz", "--plot", "lorenz.png", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    saved = np.load(tmp_path / "lorenz.npz")
+    assert saved["y"].shape == (1000, 3) and saved["y"].dtype == np.float64
+    assert json.loads(str(saved["info"]))["system"] == "Lorenz"
+    assert (tmp_path / "lorenz.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["simulate", "Lorentz", "--out", "x.npz"], "Did you mean 'Lorenz'"),
+        (["simulate", "Lorenz", "--param", "rh=1", "--out", "x.npz"], "Did you mean 'rho'"),
+        (["simulate", "Lorenz", "--param", "rho=abc", "--out", "x.npz"], "expected a number"),
+        (["simulate", "Lorenz", "--out", "missing/x.npz"], "does not exist"),
+        (["simulate", "Lorenz", "--n", "1", "--out", "x.npz"], "n must be an integer >= 2"),
+        (["simulate", "Lorenz"], "required: --out"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_clear_message(tmp_path, args, message):
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "x.npz").exists()
+
+
+def test_failed_integration_exits_1(tmp_path):
+    result = run("simulate", "Halvorsen", "--param", "a=-1.4", "--n", "500", "--out", "h.npz", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Integrating Halvorsen failed" in result.stderr

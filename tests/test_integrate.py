@@ -1,0 +1,113 @@
+"The integrator against independent references, its batching, its float64 guarantee and its compile-once behaviour."
+import subprocess
+import sys
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from chaoslit import ChaoslitError, IntegrationError, float64_mode, systems
+from chaoslit.integrate import solve, trajectory
+from oracles import lorenz_taylor
+
+
+def test_lorenz_to_t5_matches_30_digit_taylor_reference():
+    lorenz = systems.get("Lorenz")
+    t, y = trajectory(lorenz, 51, dt=0.1, transient=0.0)  # default solver and tolerances
+    reference = lorenz_taylor(lorenz.initial_condition, t)
+    assert np.abs(y - reference).max() < 1e-8
+
+
+def test_batch_equals_loop():
+    lorenz = systems.get("Lorenz")
+    starts = lorenz.initial_condition + np.random.default_rng(1).standard_normal((4, 3))
+    _, batch = trajectory(lorenz, 200, y0=starts, transient=0.0)  # short: chaos amplifies rounding
+    for start, row in zip(starts, batch):
+        _, single = trajectory(lorenz, 200, y0=start, transient=0.0)
+        np.testing.assert_allclose(row, single, rtol=1e-9, atol=1e-9)
+
+
+def test_parameter_batch_equals_loop():
+    rhos = np.array([24.0, 28.0, 35.0])
+    _, batch = trajectory(systems.get("Lorenz", rho=rhos), 200, transient=0.0)
+    for rho, row in zip(rhos, batch):
+        _, single = trajectory(systems.get("Lorenz", rho=rho), 200, transient=0.0)
+        np.testing.assert_allclose(row, single, rtol=1e-9, atol=1e-9)
+
+
+def test_new_parameter_values_do_not_recompile():
+    "Parameters are arrays: a new value is new data for the same compiled program."
+    from chaoslit.integrate import default_controller, default_solver
+
+    counted = eqx.debug.assert_max_traces(max_traces=1)(
+        lambda system, y0: solve(system, jnp.linspace(0.0, 1.0, 5), y0).ys
+    )
+    jitted = eqx.filter_jit(counted)
+    with float64_mode():
+        for rho in (20.0, 28.0, 35.0):
+            lorenz = systems.get("Lorenz", rho=rho)
+            jitted(lorenz, jnp.asarray(lorenz.initial_condition))
+
+
+def test_trajectory_is_float64_and_leaves_global_flag_alone():
+    code = (
+        "import jax, chaoslit; assert not jax.config.jax_enable_x64;"
+        "t, y = chaoslit.trajectory(chaoslit.systems.get('Lorenz'), 20);"
+        "assert y.dtype == 'float64' and t.dtype == 'float64', y.dtype;"
+        "assert not jax.config.jax_enable_x64; assert jax.numpy.ones(1).dtype == 'float32'; print('ok')"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+def test_float32_tracing_is_refused_not_silent():
+    lorenz = systems.get("Lorenz")
+
+    def traced(rho):
+        return trajectory(systems.get("Lorenz", rho=rho), 10)
+
+    with pytest.raises(Exception):
+        jax.jit(traced)(28.0)  # host-level function: refusing to be traced is the right answer
+
+
+def test_blow_up_is_an_error_naming_system_and_time():
+    with pytest.raises(IntegrationError, match=r"Integrating Halvorsen failed before t = .*"):
+        trajectory(systems.get("Halvorsen", a=-1.4), 500)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(n=0), "n must be an integer >= 2"),
+        (dict(n=10, dt=0.0), "dt must be a finite number > 0"),
+        (dict(n=10, pts_per_period=-1), "pts_per_period must be"),
+        (dict(n=10, transient=float("nan")), "transient must be"),
+        (dict(n=10, y0=[1.0, np.nan, 0.0]), "must be finite"),
+        (dict(n=10, rtol=1e-9, stepsize_controller=object()), "not both"),
+        (dict(n=10, noise=-1.0), "noise must be"),
+    ],
+)
+def test_bad_arguments_are_clear_errors(kwargs, message):
+    with pytest.raises(ChaoslitError, match=message):
+        trajectory(systems.get("Lorenz"), **kwargs)
+
+
+def test_fixed_step_convergence_order_of_tsit5():
+    "Global error of a 5th-order method falls like dt^5: the slope on log-log axes."
+    import diffrax as dfx
+
+    lorenz = systems.get("Lorenz")
+    ts = np.array([0.0, 1.0])
+    reference = lorenz_taylor(lorenz.initial_condition, ts)[-1]
+    errors = []
+    steps = [0.01, 0.005, 0.0025]
+    with float64_mode():
+        for dt in steps:
+            y = solve(lorenz, jnp.asarray(ts), jnp.asarray(lorenz.initial_condition), solver=dfx.Tsit5(),
+                      stepsize_controller=dfx.ConstantStepSize(), dt0=dt).ys[-1]
+            errors.append(np.abs(np.asarray(y) - reference).max())
+    slope = np.polyfit(np.log(steps), np.log(errors), 1)[0]
+    assert 4.6 < slope < 5.4, (slope, errors)
