@@ -1,0 +1,146 @@
+"""Benchmark: a 10,000-point Lorenz trajectory, and 1,000 of them, with chaoslit and with dysts.
+
+    python bench/bench_integrate.py                 # everything (dysts' Radau default takes minutes)
+    python bench/bench_integrate.py --skip-radau    # without dysts' slow default
+    python bench/bench_integrate.py --chaoslit-only # only chaoslit's side (e.g. on another Python or a GPU)
+
+Prints a table and the ratios, and writes bench/results/integrate-<python>-<device>.json for the docs' Performance page.
+Accuracy is the largest error over the first 10 time units (about 9 Lyapunov times) against a 30-digit Taylor-series
+solution (mpmath): over longer horizons no two integrations of a chaotic system agree.
+"""
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+N, PTS_PER_PERIOD, BATCH = 10_000, 100, 1_000
+ACCURACY_WINDOW = 10.0  # time units compared with the reference
+
+
+def timed(fn, repeats):
+    "Wall time of the first call, and the median of `repeats` more."
+    start = time.perf_counter(); out = fn(); first = time.perf_counter() - start
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter(); out = fn(); times.append(time.perf_counter() - start)
+    return first, statistics.median(times) if times else first, out
+
+
+def chaoslit_side(reference, times):
+    import diffrax as dfx
+    import jax
+    import jax.numpy as jnp
+
+    from chaoslit import float64_mode, systems
+    from chaoslit.integrate import solve, trajectory
+
+    lorenz = systems.get("Lorenz", beta=2.667)  # dysts' rounded value, so both integrate the same equations
+    one = lambda: trajectory(lorenz, N, pts_per_period=PTS_PER_PERIOD, transient=0.0)
+    first, steady, (t, y) = timed(one, 5)
+    rows = {"chaoslit one (Dopri8, rtol=atol=1e-12)": dict(first=first, steady=steady, compile=first - steady,
+                                                           error=error_of(t, y, reference, times))}
+    tight = lambda: trajectory(lorenz, N, pts_per_period=PTS_PER_PERIOD, transient=0.0, rtol=1e-14, atol=1e-14)
+    first_t, steady_t, (t_t, y_t) = timed(tight, 3)
+    rows["chaoslit one (Dopri8, rtol=atol=1e-14)"] = dict(first=first_t, steady=steady_t, compile=first_t - steady_t,
+                                                          error=error_of(t_t, y_t, reference, times))
+    rng = np.random.default_rng(0)
+    starts = lorenz.initial_condition + rng.standard_normal((BATCH, 3))
+    batch = lambda: trajectory(lorenz, N, y0=starts, pts_per_period=PTS_PER_PERIOD, transient=0.0)
+    first_b, steady_b, _ = timed(batch, 1)
+    rows[f"chaoslit {BATCH} (one vmapped call)"] = dict(first=first_b, steady=steady_b, compile=first_b - steady_b)
+
+    # The floor: a compiled fixed-step RK4 loop making as many right-hand-side evaluations as the adaptive solve.
+    with float64_mode():
+        ts = jnp.asarray(t)
+        y0 = jnp.asarray(lorenz.initial_condition)
+        stats = jax.jit(lambda y0: solve(lorenz, ts, y0).stats)(y0)
+        evaluations = int(stats["num_steps"]) * 12  # Dopri8: 13 stages, first same as last
+        steps = evaluations // 4
+        h = float(ts[-1]) / steps
+
+        @jax.jit
+        def rk4(y0):
+            f = lambda y: lorenz(0.0, y)
+            def step(y, _):
+                k1 = f(y); k2 = f(y + h / 2 * k1); k3 = f(y + h / 2 * k2); k4 = f(y + h * k3)
+                return y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4), None
+            return jax.lax.scan(step, y0, None, length=steps)[0]
+
+        first_f, steady_f, _ = timed(lambda: rk4(y0).block_until_ready(), 5)
+    rows[f"floor: compiled RK4 loop, {evaluations:,} evaluations"] = dict(first=first_f, steady=steady_f,
+                                                                           compile=first_f - steady_f)
+    return rows, dict(jax=jax.__version__, device=str(jax.devices()[0].platform), diffrax=dfx.__version__)
+
+
+def dysts_side(reference, times, skip_radau):
+    import dysts.flows
+
+    lorenz = dysts.flows.Lorenz()
+    rows = {}
+    methods = ["LSODA", "DOP853"] + ([] if skip_radau else ["Radau"])
+    for method in methods:
+        run = lambda: lorenz.make_trajectory(N, pts_per_period=PTS_PER_PERIOD, method=method, return_times=True)
+        first, steady, (t, y) = timed(run, 0 if method == "Radau" else 3)
+        label = f"dysts one ({method}{', its default' if method == 'Radau' else ''}, rtol=atol=1e-12)"
+        rows[label] = dict(first=first, steady=steady, compile=0.0, error=error_of(t, y, reference, times))
+    return rows
+
+
+def error_of(t, y, reference, times):
+    window = np.asarray(t) <= ACCURACY_WINDOW
+    return float(np.abs(np.asarray(y)[window] - reference[: window.sum()]).max())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--skip-radau", action="store_true", help="skip dysts' default Radau (minutes)")
+    parser.add_argument("--chaoslit-only", action="store_true", help="measure only chaoslit")
+    args = parser.parse_args()
+
+    from oracles import lorenz_taylor
+
+    period = 1.5008
+    dt = period * (N / PTS_PER_PERIOD) / (N - 1)  # dysts' sample spacing (linspace over n points)
+    dt_ours = period / PTS_PER_PERIOD
+    ic = np.array([-9.7869288, -15.03852, 20.533978])
+    print("computing the 30-digit reference ...", flush=True)
+    times = np.arange(0.0, ACCURACY_WINDOW + 1e-9, dt_ours)
+    reference = lorenz_taylor(ic, times, beta=2.667)
+    rows, versions = chaoslit_side(reference, times)
+    out = Path(__file__).parent / "results" / f"integrate-py{sys.version_info.major}{sys.version_info.minor}-{versions['device']}.json"
+    if not args.chaoslit_only:
+        times_d = np.arange(0.0, ACCURACY_WINDOW + 1e-9, dt)
+        rows.update(dysts_side(lorenz_taylor(ic, times_d, beta=2.667), times_d, args.skip_radau))
+    elif out.exists():  # keep dysts' rows measured earlier on this Python, marked as such
+        earlier = json.loads(out.read_text())["rows"]
+        rows.update({label: row for label, row in earlier.items() if label.startswith("dysts")})
+        print(f"(dysts rows kept from the earlier run in {out.name})")
+
+    print(f"\nPython {platform.python_version()}, jax {versions['jax']} on {versions['device']}, {N} points")
+    print(f"{'run':58s} {'compile s':>10s} {'steady s':>10s} {'max error t<=10':>16s}")
+    for label, row in rows.items():
+        error = f"{row['error']:.2e}" if "error" in row else ""
+        print(f"{label:58s} {row['compile']:10.3f} {row['steady']:10.4f} {error:>16s}")
+    ours = rows["chaoslit one (Dopri8, rtol=atol=1e-12)"]["steady"]
+    batch = rows[f"chaoslit {BATCH} (one vmapped call)"]["steady"]
+    print()
+    for label, row in rows.items():
+        if label.startswith("dysts"):
+            print(f"speed-up of chaoslit over {label}: {row['steady'] / ours:,.0f}x;"
+                  f" {BATCH} trajectories vs looping it {BATCH} times: {BATCH * row['steady'] / batch:,.0f}x")
+    floor = next(row for label, row in rows.items() if label.startswith("floor"))
+    print(f"chaoslit's time over the fixed-step floor: {ours / floor['steady']:.1f}x")
+    out.write_text(json.dumps(dict(python=platform.python_version(), **versions, n=N, batch=BATCH, rows=rows,
+                                   machine=f"{platform.machine()}, {__import__('os').cpu_count()} cores"), indent=1))
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
