@@ -61,7 +61,7 @@ def prepare(nb) -> None:
         if cell.cell_type == "code":
             lines = cell.source.splitlines()
             directives = [line for line in lines if line.startswith("#|")]
-            if any(re.match(r"#\|\s*(hide|exporti?)\b", d) and "hide" in d for d in directives):
+            if any(re.match(r"#\|\s*hide\b", d) for d in directives):
                 continue
             if any(re.match(r"#\|\s*echo:\s*false", d) for d in directives):
                 cell.metadata.setdefault("tags", []).append("remove_input")
