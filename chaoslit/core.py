@@ -6,12 +6,16 @@ Docs: https://chaoslit.github.io/chaoslit/core.html.md"""
 
 # %% auto #0
 __all__ = ['Scalar', 'State', 'Trajectory', 'TrajectoryBatch', 'Times', 'ChaoslitError', 'IntegrationError', 'unknown_name',
-           'float64_mode', 'require_float64', 'as_parameter', 'parameter', 'is_parameter', 'Metadata', 'AbstractFlow']
+           'float64_mode', 'require_float64', 'as_parameter', 'parameter', 'is_parameter', 'Metadata',
+           'computed_invariants', 'AbstractSystem', 'AbstractFlow', 'AbstractMap']
 
-# %% ../nbs/00_core.ipynb #21e82e46
+# %% ../nbs/00_core.ipynb #3d475979
 import abc
 import dataclasses
 import difflib
+import functools
+import importlib.resources
+import json
 from typing import Any, ClassVar
 
 import equinox as eqx
@@ -20,14 +24,14 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, ArrayLike, Float
 
-# %% ../nbs/00_core.ipynb #67322f96
+# %% ../nbs/00_core.ipynb #df9d7e1a
 Scalar = Float[Array, ""]
 State = Float[Array, "dim"]
 Trajectory = Float[Array, "n dim"]
 TrajectoryBatch = Float[Array, "batch n dim"]
 Times = Float[Array, "n"]
 
-# %% ../nbs/00_core.ipynb #08e9c911
+# %% ../nbs/00_core.ipynb #3e3f010b
 class ChaoslitError(ValueError):
     "Bad input to chaoslit: the message says what was wrong and what is allowed."
 
@@ -35,7 +39,7 @@ class ChaoslitError(ValueError):
 class IntegrationError(RuntimeError):
     "An integration failed: the solution blew up, left the finite numbers, or ran out of steps."
 
-# %% ../nbs/00_core.ipynb #9b2f2648
+# %% ../nbs/00_core.ipynb #05653095
 def unknown_name(kind: str, name: str, choices, *, list_all: bool = False) -> ChaoslitError:
     "A `ChaoslitError` for an unknown `name` of `kind`, suggesting the closest of `choices`."
     choices = sorted(choices)
@@ -47,12 +51,12 @@ def unknown_name(kind: str, name: str, choices, *, list_all: bool = False) -> Ch
         message += f" Allowed: {', '.join(choices)}."
     return ChaoslitError(message)
 
-# %% ../nbs/00_core.ipynb #db5913d5
+# %% ../nbs/00_core.ipynb #dd6dcd85
 def float64_mode():
     "A context in which JAX computes in float64 (JAX's thread-local x64 switch); global settings are left as they are."
     return jax.enable_x64(True)
 
-# %% ../nbs/00_core.ipynb #2ce0c6ee
+# %% ../nbs/00_core.ipynb #f4aefa99
 def require_float64(where: str, **arrays) -> None:
     "Raise a `ChaoslitError` unless every floating array in `arrays` is float64."
     for name, value in arrays.items():
@@ -64,7 +68,7 @@ def require_float64(where: str, **arrays) -> None:
                 "or set jax.config.update('jax_enable_x64', True) at the start of your program."
             )
 
-# %% ../nbs/00_core.ipynb #4777501e
+# %% ../nbs/00_core.ipynb #bc15cc57
 def as_parameter(value: ArrayLike) -> ArrayLike:
     "Convert a parameter value for storage: JAX arrays (and tracers) as given, anything else as a float64 NumPy array."
     if isinstance(value, jax.Array):
@@ -85,11 +89,12 @@ def is_parameter(field: dataclasses.Field) -> bool:
     "Whether a dataclass `field` of a system was declared with `parameter`."
     return bool(field.metadata.get("parameter", False))
 
-# %% ../nbs/00_core.ipynb #4f98fff3
+# %% ../nbs/00_core.ipynb #742eb0e8
 @dataclasses.dataclass(frozen=True)
 class Metadata:
     "What is known about a system besides its equations."
     name: str  # the system's name in the registry (the reference database's name where it exists)
+    kind: str  # "flow" or "map"
     description: str  # one sentence on what the system models
     citation: str  # the paper that introduced it
     dim: int  # dimension of the state
@@ -98,11 +103,22 @@ class Metadata:
     initial_condition: tuple  # a point on or near the attractor
     reference: dict  # reference invariants (lyapunov_spectrum, kaplan_yorke_dimension, correlation_dimension, ...)
     reference_source: str  # where the reference invariants come from
+    invariants: dict  # chaoslit's own measurements at the published parameters (empty for other parameter values)
     notes: str  # deviations from the reference database and other caveats
 
-# %% ../nbs/00_core.ipynb #ce2b9e06
-class AbstractFlow(eqx.Module):
-    "Base of continuous-time systems dy/dt = f(t, y; parameters): subclasses implement `vector_field`."
+# %% ../nbs/00_core.ipynb #576b71d9
+_INVARIANTS_FILE = "invariants.json"  # chaoslit's own measurements of the catalogue, in the package's data folder
+
+
+@functools.cache
+def computed_invariants() -> dict:
+    "chaoslit's stored measurements of the catalogue's invariants, `{system name: {invariant: value}}` (read once)."
+    path = importlib.resources.files("chaoslit") / "data" / _INVARIANTS_FILE
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+# %% ../nbs/00_core.ipynb #62e2d55f
+class AbstractSystem(eqx.Module):
+    "What every system shares, flow or map: parameters as fields, metadata as class variables."
 
     description: ClassVar[str] = ""
     citation: ClassVar[str] = ""
@@ -111,22 +127,7 @@ class AbstractFlow(eqx.Module):
     reference: ClassVar[dict] = {}
     reference_source: ClassVar[str] = ""
     notes: ClassVar[str] = ""
-    nonautonomous: ClassVar[bool] = False  # whether the vector field depends on time explicitly
-    stiff: ClassVar[bool] = False  # whether the default integration should use an implicit solver
-
-    @abc.abstractmethod
-    def vector_field(self, t: Scalar, y: State) -> State:
-        "The right-hand side dy/dt at time `t` and state `y`; `y` has already been checked to be of shape `(dim,)`."
-
-    def __call__(self, t: Scalar, y: State) -> State:
-        "dy/dt at time `t` for one state `y` of shape `(dim,)`."
-        y = jnp.asarray(y)
-        if y.shape != (self.dim,):
-            raise ChaoslitError(
-                f"{self.name} takes one state of shape ({self.dim},), got shape {y.shape}. "
-                "For a batch of states use jax.vmap(lambda y: system(t, y))(states)."
-            )
-        return self.vector_field(t, y)
+    kind: ClassVar[str] = ""  # "flow" or "map"
 
     @property
     def name(self) -> str:
@@ -148,11 +149,34 @@ class AbstractFlow(eqx.Module):
         "The parameters of this instance, by name, as stored (arrays)."
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if is_parameter(f)}
 
+    def _check_state(self, y) -> jax.Array:
+        y = jnp.asarray(y)
+        if y.shape != (self.dim,):
+            call = "system(t, y)" if self.kind == "flow" else "system(y)"
+            raise ChaoslitError(
+                f"{self.name} takes one state of shape ({self.dim},), got shape {y.shape}. "
+                f"For a batch of states use jax.vmap over {call}."
+            )
+        return y
+
+    @property
+    def has_published_parameters(self) -> bool:
+        "Whether every field (parameters, and settings such as a size) has its published (default) value."
+        def same(field):
+            value, default = getattr(self, field.name), field.default
+            if is_parameter(field):
+                default = as_parameter(default)
+                return np.shape(value) == np.shape(default) and np.array_equal(np.asarray(value), default)
+            return value == default
+        return all(same(f) for f in dataclasses.fields(self))
+
     @property
     def metadata(self) -> Metadata:
-        "Description, citation, time scale, parameters and reference invariants of this system."
+        "Description, citation, time scale, parameters, reference invariants and chaoslit's own measurements."
+        own = computed_invariants().get(self.name, {}) if self.has_published_parameters else {}
         return Metadata(
             name=self.name,
+            kind=self.kind,
             description=self.description,
             citation=self.citation,
             dim=self.dim,
@@ -161,5 +185,36 @@ class AbstractFlow(eqx.Module):
             initial_condition=tuple(self.initial_condition.tolist()),
             reference=dict(self.reference),
             reference_source=self.reference_source,
+            invariants=dict(own),
             notes=self.notes,
         )
+
+# %% ../nbs/00_core.ipynb #7a23e683
+class AbstractFlow(AbstractSystem):
+    "Base of continuous-time systems dy/dt = f(t, y; parameters): subclasses implement `vector_field`."
+
+    kind: ClassVar[str] = "flow"
+    nonautonomous: ClassVar[bool] = False  # whether the vector field depends on time explicitly
+    stiff: ClassVar[bool] = False  # whether the default integration should use an implicit solver
+
+    @abc.abstractmethod
+    def vector_field(self, t: Scalar, y: State) -> State:
+        "The right-hand side dy/dt at time `t` and state `y`; `y` has already been checked to be of shape `(dim,)`."
+
+    def __call__(self, t: Scalar, y: State) -> State:
+        "dy/dt at time `t` for one state `y` of shape `(dim,)`."
+        return self.vector_field(t, self._check_state(y))
+
+# %% ../nbs/00_core.ipynb #8dd53227
+class AbstractMap(AbstractSystem):
+    "Base of discrete-time systems y_{k+1} = F(y_k; parameters): subclasses implement `next_state`."
+
+    kind: ClassVar[str] = "map"
+
+    @abc.abstractmethod
+    def next_state(self, y: State) -> State:
+        "The image F(y) of one state `y`, already checked to be of shape `(dim,)`."
+
+    def __call__(self, y: State) -> State:
+        "F(y) for one state `y` of shape `(dim,)`."
+        return self.next_state(self._check_state(y))

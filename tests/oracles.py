@@ -10,6 +10,13 @@ def dysts_system(name: str, parameters: dict):
     return getattr(dysts.flows, name)(parameters={k: float(np.asarray(v)) for k, v in parameters.items()})
 
 
+def dysts_map(name: str, parameters: dict):
+    "The dysts discrete map `name` with `parameters` (chaoslit's names and values)."
+    import dysts.maps
+
+    return getattr(dysts.maps, name)(parameters={k: float(np.asarray(v)) for k, v in parameters.items()})
+
+
 def lorenz_taylor(y0, times, *, sigma=10.0, rho=28.0, beta=mpmath.mpf(8) / 3, digits=30):
     "Lorenz at `times` by mpmath's arbitrary-precision Taylor-series integrator, to about `digits` digits."
     with mpmath.workdps(digits):

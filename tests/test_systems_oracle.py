@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from chaoslit import float64_mode, systems
-from oracles import dysts_system
+from oracles import dysts_map, dysts_system
 
 FOUNDATION_SYSTEMS = ["Lorenz", "Rossler", "Thomas", "Halvorsen", "Chen", "Aizawa", "Lorenz96"]
+MAPS = systems.names(kind="map")
 
 
 @pytest.mark.parametrize("name", FOUNDATION_SYSTEMS)
@@ -37,3 +38,25 @@ def test_reference_database_defaults_are_kept_or_documented(name):
             assert key in system.notes, f"{name}.{key}: {ours} differs from dysts' {value} without a note"
     np.testing.assert_allclose(system.initial_condition, data["initial_conditions"], rtol=0)
     assert system.period == data["period"]
+
+
+@pytest.mark.parametrize("name", MAPS)
+def test_map_update_matches_dysts(name):
+    system = systems.get(name)
+    oracle = dysts_map(name, system.parameters)
+    rng = np.random.default_rng(1)
+    states = system.initial_condition + 0.2 * rng.standard_normal((100, system.dim))
+    with float64_mode():
+        ours = np.array([np.asarray(system(s)) for s in states])
+    theirs = oracle.rhs(states)
+    if system.dim == 1:  # dysts returns a one-dimensional map's images as a row
+        theirs = theirs.reshape(-1, 1)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", MAPS)
+def test_map_defaults_are_the_reference_databases(name):
+    system = systems.get(name)
+    data = json.loads((pathlib.Path(dysts.__file__).parent / "data" / "discrete_maps.json").read_text())[name]
+    assert {k: float(np.asarray(v)) for k, v in system.parameters.items()} == data["parameters"]
+    np.testing.assert_array_equal(system.initial_condition, data["initial_conditions"])

@@ -7,18 +7,19 @@ Docs: https://chaoslit.github.io/chaoslit/systems.html.md"""
 # %% auto #0
 __all__ = ['CATALOGUE', 'names', 'get', 'table']
 
-# %% ../../nbs/01_systems.ipynb #98951f96
+# %% ../../nbs/01_systems.ipynb #56348493
 import dataclasses
 from types import MappingProxyType
 
 import numpy as np
 
-from ..core import AbstractFlow, ChaoslitError, as_parameter, is_parameter, unknown_name
-from . import classic
+from ..core import AbstractSystem, ChaoslitError, as_parameter, is_parameter, unknown_name
+from . import classic, maps
 from .classic import Aizawa, Chen, Halvorsen, Lorenz, Lorenz96, Rossler, Thomas
+from .maps import Henon, Ikeda, Logistic, Tent, Tinkerbell
 
-# %% ../../nbs/01_systems.ipynb #9fbc5ea0
-_GROUPS = (classic,)
+# %% ../../nbs/01_systems.ipynb #e3581308
+_GROUPS = (classic, maps)
 
 
 def _collect(groups) -> MappingProxyType:
@@ -27,7 +28,7 @@ def _collect(groups) -> MappingProxyType:
     for module in groups:
         for name in module.__all__:
             cls = getattr(module, name)
-            if isinstance(cls, type) and issubclass(cls, AbstractFlow) and not name.startswith("Abstract"):
+            if isinstance(cls, type) and issubclass(cls, AbstractSystem) and not name.startswith("Abstract"):
                 if name in found:
                     raise RuntimeError(f"System {name!r} is defined twice, in {found[name].__module__} and {module.__name__}.")
                 found[name] = cls
@@ -36,12 +37,12 @@ def _collect(groups) -> MappingProxyType:
 
 CATALOGUE = _collect(_GROUPS)
 
-# %% ../../nbs/01_systems.ipynb #d9918fca
-_KINDS = ("flow",)
+# %% ../../nbs/01_systems.ipynb #cd192525
+_KINDS = ("flow", "map")
 
 
 def _kind(cls) -> str:
-    return "flow"
+    return cls.kind
 
 
 def names(*, kind: str | None = None, dim: int | None = None) -> list[str]:
@@ -55,8 +56,8 @@ def names(*, kind: str | None = None, dim: int | None = None) -> list[str]:
         if (kind is None or _kind(cls) == kind) and (dim is None or cls().dim == dim)
     ]
 
-# %% ../../nbs/01_systems.ipynb #9aa5b7e9
-def get(name: str, **parameters) -> AbstractFlow:
+# %% ../../nbs/01_systems.ipynb #ea94b1f9
+def get(name: str, **parameters) -> AbstractSystem:
     "Build the system called `name`, with its published parameter values except those given in `parameters`."
     if name not in CATALOGUE:
         raise unknown_name("system", name, CATALOGUE)
@@ -72,12 +73,13 @@ def get(name: str, **parameters) -> AbstractFlow:
                 raise ChaoslitError(f"Parameter {key} of {name}: {error}") from None
     return cls(**parameters)
 
-# %% ../../nbs/01_systems.ipynb #a922df21
+# %% ../../nbs/01_systems.ipynb #0ccd63c1
 def table() -> list[dict]:
     "One record per system in the catalogue: name, kind, dimension, period, citation and reference invariants."
     rows = []
     for name, cls in CATALOGUE.items():
         meta = cls().metadata
         rows.append(dict(name=name, kind=_kind(cls), dim=meta.dim, period=meta.period, description=meta.description,
-                         citation=meta.citation, parameters=meta.parameters, **meta.reference))
+                         citation=meta.citation, parameters=meta.parameters, **meta.reference,
+                         **{f"chaoslit_{k}": v for k, v in meta.invariants.items()}))
     return rows
