@@ -11,26 +11,17 @@ solution (mpmath): over longer horizons no two integrations of a chaotic system 
 import argparse
 import json
 import platform
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
+
+from timing import timed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 N, PTS_PER_PERIOD, BATCH = 10_000, 100, 1_000
 ACCURACY_WINDOW = 10.0  # time units compared with the reference
-
-
-def timed(fn, repeats):
-    "Wall time of the first call, and the median of `repeats` more."
-    start = time.perf_counter(); out = fn(); first = time.perf_counter() - start
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter(); out = fn(); times.append(time.perf_counter() - start)
-    return first, statistics.median(times) if times else first, out
 
 
 def chaoslit_side(reference, times):

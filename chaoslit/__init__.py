@@ -3,6 +3,7 @@ __version__ = "0.1.0"
 
 from . import core as core
 from . import integrate as integrate
+from . import invariants as invariants
 from . import systems as systems
 from .core import ChaoslitError as ChaoslitError
 from .core import IntegrationError as IntegrationError

@@ -1,4 +1,4 @@
-"""`chaoslit simulate` writes a trajectory of any system in the catalogue to disk, and optionally a picture of its attractor.
+"""`chaoslit simulate` writes a trajectory of any system in the catalogue to disk, and optionally a picture of its attractor; `chaoslit lyapunov` measures its Lyapunov spectrum.
 
 Docs: https://chaoslit.github.io/chaoslit/cli.html.md"""
 
@@ -7,7 +7,7 @@ Docs: https://chaoslit.github.io/chaoslit/cli.html.md"""
 # %% auto #0
 __all__ = ['build_parser', 'plot_attractor', 'main']
 
-# %% ../nbs/08_cli.ipynb #626f81b3
+# %% ../nbs/08_cli.ipynb #f095fa0c
 import argparse
 import json
 import os
@@ -19,7 +19,7 @@ import numpy as np
 from . import systems
 from .core import ChaoslitError, IntegrationError
 
-# %% ../nbs/08_cli.ipynb #4305add1
+# %% ../nbs/08_cli.ipynb #be11dd26
 def _parse_parameter(text: str) -> tuple[str, float]:
     "Parse `NAME=VALUE` from the command line."
     name, sep, value = text.partition("=")
@@ -59,10 +59,19 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--transient", type=float, default=10.0, help="periods integrated and discarded first")
     simulate.add_argument("--rtol", type=float, help="relative tolerance (default 1e-12)")
     simulate.add_argument("--atol", type=float, help="absolute tolerance (default 1e-12)")
+    lyapunov = commands.add_parser("lyapunov", help="measure a system's Lyapunov spectrum",
+                                   description="The Lyapunov spectrum of a system, with standard errors, Kaplan-Yorke "
+                                               "dimension and Pesin entropy (chaoslit.invariants.lyapunov_spectrum).")
+    lyapunov.add_argument("system", help="a name from `chaoslit systems`, e.g. Lorenz")
+    lyapunov.add_argument("--param", type=_parse_parameter, action="append", default=[], metavar="NAME=VALUE",
+                          help="override a parameter (repeatable)")
+    lyapunov.add_argument("--n-exponents", type=int, help="how many exponents (default: all)")
+    lyapunov.add_argument("--tolerance", type=float, default=2.5e-3, help="target relative standard error")
+    lyapunov.add_argument("--max-periods", type=float, help="longest run per replica, in periods")
     commands.add_parser("systems", help="list the systems in the catalogue")
     return parser
 
-# %% ../nbs/08_cli.ipynb #7e57d7a6
+# %% ../nbs/08_cli.ipynb #f3785dc9
 def plot_attractor(y: np.ndarray, title: str, path: Path) -> None:
     "Draw a trajectory `y` of shape `(n, dim)`: its first two (or three) coordinates, and x against sample index."
     from matplotlib.figure import Figure
@@ -83,16 +92,25 @@ def plot_attractor(y: np.ndarray, title: str, path: Path) -> None:
     figure.savefig(path, dpi=120)
 
 
-def _simulate(args, parser) -> int:
-    from chaoslit.integrate import trajectory
-
+def _system(args, parser):
+    "The system named on the command line, with its parameters; a bad name or value ends the run with exit code 2."
     try:
-        system = systems.get(args.system, **dict(args.param))
+        return systems.get(args.system, **dict(args.param))
     except ChaoslitError as error:
         parser.error(str(error))
+
+
+def _simulate(args, parser) -> int:
+    from chaoslit.integrate import iterate, trajectory
+
+    system = _system(args, parser)
     try:
-        t, y = trajectory(system, args.n, pts_per_period=args.pts_per_period, dt=args.dt, transient=args.transient,
-                          rtol=args.rtol, atol=args.atol)
+        if system.kind == "map":
+            y = iterate(system, args.n, transient=int(args.transient))
+            t = np.arange(args.n, dtype=np.float64)
+        else:
+            t, y = trajectory(system, args.n, pts_per_period=args.pts_per_period, dt=args.dt, transient=args.transient,
+                              rtol=args.rtol, atol=args.atol)
     except ChaoslitError as error:
         parser.error(str(error))
     except IntegrationError as error:
@@ -109,6 +127,32 @@ def _simulate(args, parser) -> int:
     return 0
 
 
+def _lyapunov(args, parser) -> int:
+    import warnings
+
+    from chaoslit.invariants import lyapunov_spectrum
+
+    system = _system(args, parser)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # convergence is reported below
+            result = lyapunov_spectrum(system, n_exponents=args.n_exponents, tolerance=args.tolerance,
+                                       max_periods=args.max_periods)
+    except ChaoslitError as error:
+        parser.error(str(error))
+    except IntegrationError as error:
+        print(f"chaoslit: {error}", file=sys.stderr)
+        return 1
+    unit = "per iteration" if system.kind == "map" else "per time unit"
+    print(f"{system.name} {system.metadata.parameters}: Lyapunov exponents ({unit}, +- standard error)")
+    for value, error in zip(result.exponents, result.stderr):
+        print(f"  {value:+.5f} +- {error:.5f}")
+    print(f"Kaplan-Yorke dimension {result.kaplan_yorke_dimension:.4f}, Pesin entropy {result.pesin_entropy:.5f}, "
+          f"{'converged' if result.converged else 'NOT converged (raise --max-periods)'} after {result.time:.6g} "
+          f"{'iterations' if system.kind == 'map' else 'time units'} x {result.replicas.shape[0]} replicas")
+    return 0 if result.converged else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `chaoslit` command."
     parser = build_parser()
@@ -116,6 +160,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "systems":
         for name in systems.names():
             system = systems.get(name)
-            print(f"{name:12s} dim={system.dim:<3d} {system.description}")
+            print(f"{name:12s} {system.kind:5s} dim={system.dim:<3d} {system.description}")
         return 0
-    return _simulate(args, parser)
+    return _lyapunov(args, parser) if args.command == "lyapunov" else _simulate(args, parser)

@@ -9,7 +9,7 @@ __all__ = ['Scalar', 'State', 'Trajectory', 'TrajectoryBatch', 'Times', 'Chaosli
            'float64_mode', 'require_float64', 'as_parameter', 'parameter', 'is_parameter', 'Metadata',
            'computed_invariants', 'AbstractSystem', 'AbstractFlow', 'AbstractMap']
 
-# %% ../nbs/00_core.ipynb #06e7b578
+# %% ../nbs/00_core.ipynb #2190a924
 import abc
 import dataclasses
 import difflib
@@ -24,14 +24,14 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, ArrayLike, Float
 
-# %% ../nbs/00_core.ipynb #f6c99ca8
+# %% ../nbs/00_core.ipynb #e3bae7ae
 Scalar = Float[Array, ""]
 State = Float[Array, "dim"]
 Trajectory = Float[Array, "n dim"]
 TrajectoryBatch = Float[Array, "batch n dim"]
 Times = Float[Array, "n"]
 
-# %% ../nbs/00_core.ipynb #cab69d03
+# %% ../nbs/00_core.ipynb #0106e759
 class ChaoslitError(ValueError):
     "Bad input to chaoslit: the message says what was wrong and what is allowed."
 
@@ -39,7 +39,7 @@ class ChaoslitError(ValueError):
 class IntegrationError(RuntimeError):
     "An integration failed: the solution blew up, left the finite numbers, or ran out of steps."
 
-# %% ../nbs/00_core.ipynb #4cb5c896
+# %% ../nbs/00_core.ipynb #46a0ec04
 def unknown_name(kind: str, name: str, choices, *, list_all: bool = False) -> ChaoslitError:
     "A `ChaoslitError` for an unknown `name` of `kind`, suggesting the closest of `choices`."
     choices = sorted(choices)
@@ -51,12 +51,12 @@ def unknown_name(kind: str, name: str, choices, *, list_all: bool = False) -> Ch
         message += f" Allowed: {', '.join(choices)}."
     return ChaoslitError(message)
 
-# %% ../nbs/00_core.ipynb #ae8f004b
+# %% ../nbs/00_core.ipynb #f9847b37
 def float64_mode():
     "A context in which JAX computes in float64 (JAX's thread-local x64 switch); global settings are left as they are."
     return jax.enable_x64(True)
 
-# %% ../nbs/00_core.ipynb #ba51e514
+# %% ../nbs/00_core.ipynb #ddce87ad
 def require_float64(where: str, **arrays) -> None:
     "Raise a `ChaoslitError` unless every floating array in `arrays` is float64."
     for name, value in arrays.items():
@@ -68,7 +68,7 @@ def require_float64(where: str, **arrays) -> None:
                 "or set jax.config.update('jax_enable_x64', True) at the start of your program."
             )
 
-# %% ../nbs/00_core.ipynb #1d7a271c
+# %% ../nbs/00_core.ipynb #4fec681b
 def as_parameter(value: ArrayLike) -> ArrayLike:
     "Convert a parameter value for storage: JAX arrays (and tracers) as given, anything else as a float64 NumPy array."
     if isinstance(value, jax.Array):
@@ -89,7 +89,7 @@ def is_parameter(field: dataclasses.Field) -> bool:
     "Whether a dataclass `field` of a system was declared with `parameter`."
     return bool(field.metadata.get("parameter", False))
 
-# %% ../nbs/00_core.ipynb #9b3b2892
+# %% ../nbs/00_core.ipynb #92bf4380
 @dataclasses.dataclass(frozen=True)
 class Metadata:
     "What is known about a system besides its equations."
@@ -106,7 +106,7 @@ class Metadata:
     invariants: dict  # chaoslit's own measurements at the published parameters (empty for other parameter values)
     notes: str  # deviations from the reference database and other caveats
 
-# %% ../nbs/00_core.ipynb #df58b8c0
+# %% ../nbs/00_core.ipynb #68ba2b7b
 _INVARIANTS_FILE = "invariants.json"  # chaoslit's own measurements of the catalogue, in the package's data folder
 
 
@@ -116,7 +116,7 @@ def computed_invariants() -> dict:
     path = importlib.resources.files("chaoslit") / "data" / _INVARIANTS_FILE
     return json.loads(path.read_text()) if path.is_file() else {}
 
-# %% ../nbs/00_core.ipynb #d5c37547
+# %% ../nbs/00_core.ipynb #230cb833
 class AbstractSystem(eqx.Module):
     "What every system shares, flow or map: parameters as fields, metadata as class variables."
 
@@ -189,7 +189,7 @@ class AbstractSystem(eqx.Module):
             notes=self.notes,
         )
 
-# %% ../nbs/00_core.ipynb #082b8293
+# %% ../nbs/00_core.ipynb #8e179dfe
 class AbstractFlow(AbstractSystem):
     "Base of continuous-time systems dy/dt = f(t, y; parameters): subclasses implement `vector_field`."
 
@@ -205,7 +205,7 @@ class AbstractFlow(AbstractSystem):
         "dy/dt at time `t` for one state `y` of shape `(dim,)`."
         return self.vector_field(t, self._check_state(y))
 
-# %% ../nbs/00_core.ipynb #e69e18bd
+# %% ../nbs/00_core.ipynb #e4d39a41
 class AbstractMap(AbstractSystem):
     "Base of discrete-time systems y_{k+1} = F(y_k; parameters): subclasses implement `next_state`."
 

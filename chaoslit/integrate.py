@@ -8,7 +8,7 @@ Docs: https://chaoslit.github.io/chaoslit/integrate.html.md"""
 __all__ = ['RTOL', 'ATOL', 'STEPS_PER_PERIOD', 'BLOWUP', 'sample_times', 'default_solver', 'default_controller', 'solve', 'Batch',
            'vmap_batch', 'trajectory', 'iterate']
 
-# %% ../nbs/02_integrate.ipynb #31e6ef27
+# %% ../nbs/02_integrate.ipynb #649358b1
 import dataclasses
 import math
 
@@ -22,7 +22,7 @@ import numpy as np
 from .core import (AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, IntegrationError, Times,
                            Trajectory, as_parameter, float64_mode, is_parameter, require_float64)
 
-# %% ../nbs/02_integrate.ipynb #022f8fd8
+# %% ../nbs/02_integrate.ipynb #f90b7f3d
 def sample_times(system: AbstractFlow, n: int, *, pts_per_period: float = 100, dt: float | None = None,
                  transient: float = 10.0) -> np.ndarray:
     "The `n` sample times of `trajectory`: after `transient` periods, every `dt` (default `period / pts_per_period`)."
@@ -46,7 +46,7 @@ def _check_positive_int(name, value, *, minimum=1):
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
         raise ChaoslitError(f"{name} must be an integer >= {minimum}, got {value!r}.")
 
-# %% ../nbs/02_integrate.ipynb #213f026c
+# %% ../nbs/02_integrate.ipynb #cd461216
 RTOL = 1e-12  # default relative tolerance
 ATOL = 1e-12  # default absolute tolerance
 STEPS_PER_PERIOD = 4096  # default cap on solver steps, per period integrated (Lorenz needs about 130 at 1e-12)
@@ -89,7 +89,7 @@ def solve(system: AbstractFlow, ts: Times, y0, *, t0=None, solver: dfx.AbstractS
                            stepsize_controller=controller, max_steps=max_steps, event=dfx.Event(_blowing_up),
                            throw=throw)
 
-# %% ../nbs/02_integrate.ipynb #9d2523e0
+# %% ../nbs/02_integrate.ipynb #347214d2
 _FAILURES = {
     "event_occurred": f"the solution left the box |y| < {BLOWUP:.0e}: it is blowing up",
     "max_steps_reached": "it ran out of steps (raise max_steps, or loosen rtol/atol)",
@@ -168,7 +168,7 @@ def vmap_batch(fn, systems, *arrays):
         return jax.tree.map(lambda leaf: leaf[None], one)
     return eqx.filter_vmap(fn, in_axes=(eqx.if_array(0),) + (0,) * len(arrays))(systems, *arrays)
 
-# %% ../nbs/02_integrate.ipynb #d2a4e73e
+# %% ../nbs/02_integrate.ipynb #d4e33600
 @eqx.filter_jit
 def _solve_batch(systems, ts, y0s, keys, solver, controller, dt0, max_steps, noise):
     "Solve a batch of systems (parameters along axis 0) from a batch of initial conditions at times `ts`."
@@ -181,7 +181,7 @@ def _solve_batch(systems, ts, y0s, keys, solver, controller, dt0, max_steps, noi
         return solution.ys, code
     return vmap_batch(one, systems, y0s, keys)
 
-# %% ../nbs/02_integrate.ipynb #5fade6f2
+# %% ../nbs/02_integrate.ipynb #08861a9a
 def trajectory(system: AbstractFlow, n: int, *, pts_per_period: float = 100, dt: float | None = None, y0=None,
                transient: float = 10.0, solver: dfx.AbstractSolver | None = None, rtol: float | None = None,
                atol: float | None = None, stepsize_controller: dfx.AbstractStepSizeController | None = None,
@@ -244,7 +244,7 @@ def _raise_on_failure(system, ts, ys, codes):
         f"Integrating {system.name}{batch_note} failed before t = {ts[-1]:.6g}: {reason}; {where}."
     )
 
-# %% ../nbs/02_integrate.ipynb #f7202536
+# %% ../nbs/02_integrate.ipynb #bf13081f
 @eqx.filter_jit
 def _iterate_batch(systems, y0s, n, transient):
     "Iterate a batch of maps `transient + n` times; keep the last `n` states and the first iteration that blew up."

@@ -1,4 +1,22 @@
-"Chaos invariants: Lyapunov spectra, dimensions, entropies and the diagnostics of chaos."
+"Chaos invariants: Lyapunov spectra, dimensions, entropies, embeddings and the diagnostics of chaos."
+from .diagnostics import dominant_period as dominant_period
+from .diagnostics import ftle as ftle
+from .diagnostics import ftle_field as ftle_field
+from .diagnostics import sample_entropy as sample_entropy
+from .diagnostics import zero_one_test as zero_one_test
+from .dimensions import CorrelationDimension as CorrelationDimension
+from .dimensions import correlation_dimension as correlation_dimension
+from .dimensions import correlation_sum as correlation_sum
+from .embedding import autocorrelation as autocorrelation
+from .embedding import cao as cao
+from .embedding import delay_embed as delay_embed
+from .embedding import embedding_dimension as embedding_dimension
+from .embedding import embedding_lag as embedding_lag
+from .embedding import false_nearest_neighbours as false_nearest_neighbours
+from .embedding import mutual_information as mutual_information
+from .from_data import DivergenceExponent as DivergenceExponent
+from .from_data import kantz as kantz
+from .from_data import rosenstein as rosenstein
 from .lyapunov import LyapunovSpectrum as LyapunovSpectrum
 from .lyapunov import kaplan_yorke_dimension as kaplan_yorke_dimension
 from .lyapunov import lyapunov_spectrum as lyapunov_spectrum

@@ -7,7 +7,7 @@ Docs: https://chaoslit.github.io/chaoslit/lyapunov_data.html.md"""
 # %% auto #0
 __all__ = ['DivergenceExponent', 'rosenstein', 'kantz']
 
-# %% ../../nbs/03c_lyapunov_data.ipynb #5410d4e0
+# %% ../../nbs/03c_lyapunov_data.ipynb #f7ee9142
 import dataclasses
 import warnings
 
@@ -18,7 +18,7 @@ from ..core import ChaoslitError
 from .dimensions import _scaling_region
 from .embedding import _series, delay_embed
 
-# %% ../../nbs/03c_lyapunov_data.ipynb #e3619f21
+# %% ../../nbs/03c_lyapunov_data.ipynb #5b58c37f
 @dataclasses.dataclass(frozen=True)
 class DivergenceExponent:
     "The largest Lyapunov exponent from a series, with the divergence curve it was read from."
@@ -62,7 +62,7 @@ def _prepare(x, dim, lag, horizon, theiler, name):
     points = delay_embed(x, dim, lag)
     return points, len(points) - horizon  # the points that can be followed for `horizon` samples
 
-# %% ../../nbs/03c_lyapunov_data.ipynb #8b09427c
+# %% ../../nbs/03c_lyapunov_data.ipynb #f7c06cfc
 def rosenstein(x, *, dim: int, lag: int, dt: float = 1.0, horizon: int = 200, theiler: int = 100,
                max_points: int = 20_000) -> DivergenceExponent:
     "The largest Lyapunov exponent of the scalar series `x` (sampled every `dt`) by Rosenstein et al.'s method."

@@ -7,7 +7,7 @@ Docs: https://chaoslit.github.io/chaoslit/systems.html.md"""
 # %% auto #0
 __all__ = ['CATALOGUE', 'names', 'get', 'table']
 
-# %% ../../nbs/01_systems.ipynb #8b4b1208
+# %% ../../nbs/01_systems.ipynb #b1d46cd1
 import dataclasses
 from types import MappingProxyType
 
@@ -18,7 +18,7 @@ from . import classic, maps
 from .classic import Aizawa, Chen, Halvorsen, Lorenz, Lorenz96, Rossler, Thomas
 from .maps import Henon, Ikeda, Logistic, Tent, Tinkerbell
 
-# %% ../../nbs/01_systems.ipynb #0d649b8a
+# %% ../../nbs/01_systems.ipynb #b5055d73
 _GROUPS = (classic, maps)
 
 
@@ -37,7 +37,7 @@ def _collect(groups) -> MappingProxyType:
 
 CATALOGUE = _collect(_GROUPS)
 
-# %% ../../nbs/01_systems.ipynb #1398182b
+# %% ../../nbs/01_systems.ipynb #8cd0ef8f
 _KINDS = ("flow", "map")
 
 
@@ -56,7 +56,7 @@ def names(*, kind: str | None = None, dim: int | None = None) -> list[str]:
         if (kind is None or _kind(cls) == kind) and (dim is None or cls().dim == dim)
     ]
 
-# %% ../../nbs/01_systems.ipynb #217ec5bb
+# %% ../../nbs/01_systems.ipynb #256c8271
 def get(name: str, **parameters) -> AbstractSystem:
     "Build the system called `name`, with its published parameter values except those given in `parameters`."
     if name not in CATALOGUE:
@@ -73,7 +73,7 @@ def get(name: str, **parameters) -> AbstractSystem:
                 raise ChaoslitError(f"Parameter {key} of {name}: {error}") from None
     return cls(**parameters)
 
-# %% ../../nbs/01_systems.ipynb #0f1d9804
+# %% ../../nbs/01_systems.ipynb #c21a9be7
 def table() -> list[dict]:
     "One record per system in the catalogue: name, kind, dimension, period, citation and reference invariants."
     rows = []

@@ -7,17 +7,17 @@ Docs: https://chaoslit.github.io/chaoslit/maps.html.md"""
 # %% auto #0
 __all__ = ['Henon', 'Logistic', 'Tent', 'Ikeda', 'Tinkerbell']
 
-# %% ../../nbs/01b_maps.ipynb #57542675
+# %% ../../nbs/01b_maps.ipynb #9a9283d5
 from typing import ClassVar
 
 import jax.numpy as jnp
 
 from ..core import AbstractMap, Scalar, State, parameter
 
-# %% ../../nbs/01b_maps.ipynb #23f198fd
+# %% ../../nbs/01b_maps.ipynb #594fd446
 _SPROTT = "Sprott, J. C. (2003). Chaos and Time-Series Analysis, Oxford University Press, appendix A"
 
-# %% ../../nbs/01b_maps.ipynb #e5c190c9
+# %% ../../nbs/01b_maps.ipynb #7bc22eb9
 class Henon(AbstractMap):
     "Hénon's two-dimensional quadratic map, a Poincaré section of a Lorenz-like flow in miniature."
 
@@ -44,7 +44,7 @@ class Henon(AbstractMap):
         x, v = y
         return jnp.stack([1 - self.a * x**2 + v, self.b * x])
 
-# %% ../../nbs/01b_maps.ipynb #c515df65
+# %% ../../nbs/01b_maps.ipynb #9dbdf45b
 class Logistic(AbstractMap):
     "The logistic map, the population model through which period doubling became famous."
 
@@ -60,7 +60,7 @@ class Logistic(AbstractMap):
     def next_state(self, y: State) -> State:
         return self.r * y * (1 - y)
 
-# %% ../../nbs/01b_maps.ipynb #40bf4f7e
+# %% ../../nbs/01b_maps.ipynb #e9242302
 class Tent(AbstractMap):
     "The tent map, piecewise linear, with a Lyapunov exponent known in closed form."
 
@@ -75,7 +75,7 @@ class Tent(AbstractMap):
     def next_state(self, y: State) -> State:
         return self.mu * (1 - 2 * jnp.abs(y - 0.5))
 
-# %% ../../nbs/01b_maps.ipynb #d1522010
+# %% ../../nbs/01b_maps.ipynb #ee9ac0f1
 class Ikeda(AbstractMap):
     "Ikeda's model of light in a nonlinear optical ring cavity."
 
@@ -96,7 +96,7 @@ class Ikeda(AbstractMap):
         cos, sin = jnp.cos(theta), jnp.sin(theta)
         return jnp.stack([1 + self.u * (x * cos - v * sin), self.u * (x * sin + v * cos)])
 
-# %% ../../nbs/01b_maps.ipynb #1345827c
+# %% ../../nbs/01b_maps.ipynb #0f1c192e
 class Tinkerbell(AbstractMap):
     "The Tinkerbell map, a quadratic map of the plane named for the shape of its attractor."
 

@@ -1,0 +1,120 @@
+"""Benchmark: Lyapunov exponents of Lorenz, Rossler and Henon with chaoslit, dysts' estimator and nolds.
+
+    python bench/bench_lyapunov.py                  # everything
+    python bench/bench_lyapunov.py --chaoslit-only  # only chaoslit's side (e.g. on another Python); keeps earlier peer rows
+
+Accuracy is measured against the literature (Sprott 2003): Lorenz 0.9056, 0, -14.5723; Rossler 0.0714, 0, -5.3943;
+Henon 0.41922, -1.62319. Times are medians of repeated runs after the first (which includes compilation for chaoslit
+and numba); the peers run once (dysts' estimator with LSODA: with its default Radau it takes minutes per system). Prints a table and the ratios, and writes bench/results/lyapunov-<python>-<device>.json for the docs.
+"""
+import argparse
+import json
+import platform
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from timing import timed
+
+REFERENCE = {"Lorenz": [0.9056, 0.0, -14.5723], "Rossler": [0.0714, 0.0, -5.3943], "Henon": [0.41922, -1.62319]}
+SERIES_POINTS = 10_000  # samples of the x coordinate given to the estimators from data
+HORIZON = {"Lorenz": 300, "Rossler": 1000, "Henon": 20}  # samples followed: long enough for a tenfold divergence
+
+
+def relative_error(estimate, name, count=None):
+    "Largest error relative to the largest exponent's magnitude, over the exponents estimated."
+    reference = np.asarray(REFERENCE[name][: len(estimate) if count is None else count])
+    return float(np.max(np.abs(np.asarray(estimate)[: len(reference)] - reference)) / abs(reference[0]))
+
+
+def series(name):
+    from chaoslit import systems
+    from chaoslit.integrate import iterate, trajectory
+
+    system = systems.get(name)
+    if system.kind == "map":
+        return iterate(system, SERIES_POINTS)[:, 0], 1.0
+    t, y = trajectory(system, SERIES_POINTS, pts_per_period=100)
+    return y[:, 0], t[1] - t[0]
+
+
+def chaoslit_rows():
+    from chaoslit import systems
+    from chaoslit.invariants import embedding_lag, lyapunov_spectrum, rosenstein
+
+    rows = []
+    for name in REFERENCE:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            first, steady, result = timed(lambda: lyapunov_spectrum(systems.get(name)), 3)
+        rows.append(dict(system=name, method="chaoslit lyapunov_spectrum (Jacobian, 16 replicas)", first=first,
+                         steady=steady, exponents=result.exponents.tolist(), stderr=result.stderr.tolist(),
+                         error=relative_error(result.exponents, name)))
+        x, dt = series(name)
+        dim, lag = (2, 1) if name == "Henon" else (3, embedding_lag(x))
+        first, steady, result = timed(lambda: rosenstein(x, dim=dim, lag=lag, dt=dt, horizon=HORIZON[name],
+                                                         theiler=5 if name == "Henon" else 100), 3)
+        rows.append(dict(system=name, method="chaoslit rosenstein (from x, 10,000 samples)", first=first, steady=steady,
+                         exponents=[result.exponent], error=relative_error([result.exponent], name, 1)))
+    return rows
+
+
+def peer_rows():
+    import dysts.flows
+    import nolds
+    from dysts.analysis import find_lyapunov_exponents
+
+    rows = []
+    for name in REFERENCE:
+        if name != "Henon":  # dysts' estimator is for flows
+            model = getattr(dysts.flows, name)()
+            for points, per_period in ((10_000, 100), (20_000, 500)):  # chaoslit's sampling, and dysts' default
+                first, steady, result = timed(lambda: find_lyapunov_exponents(model, points, pts_per_period=per_period,
+                                                                              method="LSODA"), 0)
+                rows.append(dict(system=name, method=f"dysts find_lyapunov_exponents ({points:,} points, {per_period} "
+                                 "per period, LSODA)", first=first, steady=steady, exponents=list(map(float, result)),
+                                 error=relative_error(result, name)))
+        x, dt = series(name)
+        lag = 1 if name == "Henon" else 11
+        first, steady, result = timed(lambda: nolds.lyap_r(x, emb_dim=2 if name == "Henon" else 3, lag=lag,
+                                                           min_tsep=5 if name == "Henon" else 100,
+                                                           trajectory_len=10 if name == "Henon" else HORIZON[name] // 3), 0)
+        rows.append(dict(system=name, method="nolds lyap_r (from x, 10,000 samples)", first=first, steady=steady,
+                         exponents=[float(result) / dt], error=relative_error([float(result) / dt], name, 1)))
+        first, steady, result = timed(lambda: nolds.lyap_e(x, emb_dim=4 if name != "Henon" else 3, matrix_dim=2), 0)
+        rows.append(dict(system=name, method="nolds lyap_e (Eckmann, from x, 10,000 samples)", first=first,
+                         steady=steady, exponents=(np.asarray(result) / dt).tolist(),
+                         error=relative_error(np.asarray(result) / dt, name, 1)))
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chaoslit-only", action="store_true", help="only chaoslit's side; keep earlier peer rows")
+    args = parser.parse_args()
+    import jax
+
+    device = jax.devices()[0].platform
+    out = Path(__file__).parent / "results" / f"lyapunov-py{sys.version_info.major}{sys.version_info.minor}-{device}.json"
+    previous = json.loads(out.read_text())["rows"] if out.exists() else []
+    rows = chaoslit_rows()
+    rows += [r for r in previous if not r["method"].startswith("chaoslit")] if args.chaoslit_only else peer_rows()
+    print(f"{'system':8s} {'method':64s} {'first s':>8s} {'steady s':>9s} {'rel. error':>10s}  exponents")
+    for r in rows:
+        print(f"{r['system']:8s} {r['method']:64s} {r['first']:8.2f} {r['steady']:9.3f} {r['error']:10.2%}  "
+              f"{np.round(r['exponents'], 4).tolist()}")
+    for name in REFERENCE:
+        ours = next(r for r in rows if r["system"] == name and r["method"].startswith("chaoslit lyapunov"))
+        for r in rows:
+            if r["system"] == name and not r["method"].startswith("chaoslit"):
+                print(f"{name}: {r['method'].split(' (')[0]} takes {r['steady'] / ours['steady']:.2f}x chaoslit's time, "
+                      f"with {r['error'] / max(ours['error'], 1e-12):.1f}x its error")
+    out.write_text(json.dumps(dict(python=platform.python_version(), jax=jax.__version__, device=device,
+                                   machine=platform.machine(), cores=__import__("os").cpu_count(), rows=rows), indent=1))
+    print("wrote", out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"Invariants against peers and against the statistics they claim: nolds as an oracle, error bars that cover the error."
+import warnings
+
+import numpy as np
+import pytest
+
+from chaoslit import systems
+from chaoslit.integrate import iterate, trajectory
+from chaoslit.invariants import (kaplan_yorke_dimension, lyapunov_spectrum, rosenstein, sample_entropy,
+                                 zero_one_test)
+
+
+@pytest.mark.parametrize("m", [1, 2, 3])
+def test_sample_entropy_matches_nolds(m):
+    import nolds
+
+    x = trajectory(systems.get("Lorenz"), 1500, pts_per_period=5)[1][:, 0]
+    r = 0.2 * np.std(x, ddof=1)
+    assert sample_entropy(x, m=m, r=r) == pytest.approx(nolds.sampen(x, emb_dim=m, tolerance=r), rel=1e-12)
+
+
+def test_rosenstein_agrees_with_nolds_on_henon():
+    import nolds
+
+    x = iterate(systems.get("Henon"), 3000)[:, 0]
+    ours = rosenstein(x, dim=2, lag=1, horizon=20, theiler=5).exponent
+    theirs = nolds.lyap_r(x, emb_dim=2, lag=1, min_tsep=5, trajectory_len=10, fit="poly")
+    assert ours == pytest.approx(0.419, abs=0.05)
+    assert ours == pytest.approx(theirs, abs=0.08)
+
+
+def _spread_against_reported(system, seeds, **options):
+    runs = [lyapunov_spectrum(system, seed=seed, **options) for seed in seeds]
+    estimates = np.array([run.exponents for run in runs])
+    return estimates.std(axis=0, ddof=1) / np.mean([run.stderr for run in runs], axis=0), estimates
+
+
+def test_error_bars_are_honest_on_henon():
+    "Over independent runs, the spread of the estimates matches the standard error each run reports."
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ratio, estimates = _spread_against_reported(systems.get("Henon"), range(20), tolerance=1e-9, max_periods=2000)
+    assert np.all((0.5 < ratio) & (ratio < 2.0)), ratio
+    np.testing.assert_allclose(estimates.sum(axis=1), np.log(0.3), atol=1e-9)  # the determinant fixes the sum
+
+
+@pytest.mark.slow
+def test_error_bars_are_honest_on_lorenz():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ratio, estimates = _spread_against_reported(systems.get("Lorenz"), range(12), tolerance=1e-9, max_periods=200)
+    assert 0.5 < ratio[0] < 2.0, ratio
+
+
+def test_kaplan_yorke_of_a_batch_matches_one_at_a_time():
+    spectra = np.random.default_rng(0).normal(size=(50, 4))
+    np.testing.assert_array_equal(kaplan_yorke_dimension(spectra), [kaplan_yorke_dimension(s) for s in spectra])
+
+
+def test_zero_one_test_on_a_quasiperiodic_signal_is_regular():
+    n = np.arange(5000)
+    assert abs(zero_one_test(np.sin(n) + np.sin(np.sqrt(2) * n))) < 0.1
