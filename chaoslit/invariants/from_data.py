@@ -7,7 +7,7 @@ Docs: https://chaoslit.github.io/chaoslit/lyapunov_data.html.md"""
 # %% auto #0
 __all__ = ['DivergenceExponent', 'rosenstein', 'kantz']
 
-# %% ../../nbs/03c_lyapunov_data.ipynb #f7ee9142
+# %% ../../nbs/03c_lyapunov_data.ipynb #acf21aeb
 import dataclasses
 import warnings
 
@@ -18,7 +18,7 @@ from ..core import ChaoslitError
 from .dimensions import _scaling_region
 from .embedding import _series, delay_embed
 
-# %% ../../nbs/03c_lyapunov_data.ipynb #5b58c37f
+# %% ../../nbs/03c_lyapunov_data.ipynb #1a7ea135
 @dataclasses.dataclass(frozen=True)
 class DivergenceExponent:
     "The largest Lyapunov exponent from a series, with the divergence curve it was read from."
@@ -62,7 +62,7 @@ def _prepare(x, dim, lag, horizon, theiler, name):
     points = delay_embed(x, dim, lag)
     return points, len(points) - horizon  # the points that can be followed for `horizon` samples
 
-# %% ../../nbs/03c_lyapunov_data.ipynb #f7c06cfc
+# %% ../../nbs/03c_lyapunov_data.ipynb #571fe2c0
 def rosenstein(x, *, dim: int, lag: int, dt: float = 1.0, horizon: int = 200, theiler: int = 100,
                max_points: int = 20_000) -> DivergenceExponent:
     "The largest Lyapunov exponent of the scalar series `x` (sampled every `dt`) by Rosenstein et al.'s method."
@@ -71,14 +71,16 @@ def rosenstein(x, *, dim: int, lag: int, dt: float = 1.0, horizon: int = 200, th
     tree = scipy.spatial.cKDTree(points[:usable])
     k = min(usable, 2 * theiler + 2)
     distances, index = tree.query(points[:usable], k=k)
-    far = np.abs(index - np.arange(usable)[:, None]) > theiler
-    has = far.any(axis=1) & np.take_along_axis(distances, far.argmax(axis=1)[:, None], 1)[:, 0].__gt__(0)
-    neighbour = np.take_along_axis(index, far.argmax(axis=1)[:, None], 1)[:, 0]
-    i, j = np.flatnonzero(has), neighbour[has]
+    # each point's nearest neighbour more than `theiler` samples away in time and not at distance zero
+    allowed = (np.abs(index - np.arange(usable)[:, None]) > theiler) & (distances > 0)
+    first = allowed.argmax(axis=1)
+    i = np.flatnonzero(allowed.any(axis=1))
+    j = index[i, first[i]]
     steps = np.arange(horizon + 1)
     separation = np.linalg.norm(points[i[:, None] + steps] - points[j[:, None] + steps], axis=-1)
     with np.errstate(divide="ignore"):
-        curve = np.mean(np.log(np.where(separation > 0, separation, np.nan)), axis=0, where=separation > 0)
+        logs = np.log(separation)  # a pair that meets exactly (distance 0) drops out of that step's average
+    curve = np.array([np.mean(column[np.isfinite(column)]) for column in logs.T])
     return _fit(steps * dt, curve, "rosenstein")
 
 
