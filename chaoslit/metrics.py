@@ -10,7 +10,7 @@ __all__ = ['EPS', 'METRICS', 'mse', 'rmse', 'mae', 'nrmse', 'marre', 'r2_score',
            'state_space_divergence', 'hellinger_distance', 'mase', 'ValidPredictionTime', 'error_curve',
            'valid_prediction_time', 'compute_metrics']
 
-# %% ../nbs/04_metrics.ipynb #8f4820c1
+# %% ../nbs/04_metrics.ipynb #7592e2ec
 import math
 from typing import NamedTuple
 
@@ -23,7 +23,7 @@ import scipy.stats
 
 from .core import ChaoslitError, float64_mode
 
-# %% ../nbs/04_metrics.ipynb #6e0aecf5
+# %% ../nbs/04_metrics.ipynb #9e59fb0d
 def _as_batch(y_true, y_pred, *, min_steps: int = 2, where: str = "metric"):
     "Check a pair of forecasts and return them as float64 arrays `(batch, n_steps, dim)` with the batch shape."
     y_true, y_pred = np.asarray(y_true, dtype=np.float64), np.asarray(y_pred, dtype=np.float64)
@@ -52,7 +52,7 @@ def _unbatch(values, batch_shape):
     values = np.asarray(values, dtype=np.float64).reshape(batch_shape)
     return float(values) if values.ndim == 0 else values
 
-# %% ../nbs/04_metrics.ipynb #7552df7d
+# %% ../nbs/04_metrics.ipynb #dcd34eb8
 EPS = 1e-10  # the reference database's guard against division by zero
 
 
@@ -150,7 +150,7 @@ def coefficient_of_variation(y_true, y_pred):
     formula = lambda a, b: 100 * jnp.std(a - b, axis=(1, 2)) / (jnp.mean(a, axis=(1, 2)) + EPS)
     return _pointwise("coefficient_of_variation", formula, y_true, y_pred)
 
-# %% ../nbs/04_metrics.ipynb #219b6f69
+# %% ../nbs/04_metrics.ipynb #f5258033
 def _per_coordinate(name, score, y_true, y_pred):
     "Mean over coordinates of `score(a, b)` on 1-D float64 numpy series, for each forecast of a batch."
     y_true, y_pred, batch_shape = _as_batch(y_true, y_pred, where=name, min_steps=3)
@@ -193,7 +193,7 @@ def mutual_information(y_true, y_pred, *, n_neighbours: int = 3):
     score = lambda a, b: _ksg_mutual_information(a, b, n_neighbours)
     return _per_coordinate("mutual_information", score, y_true, y_pred)
 
-# %% ../nbs/04_metrics.ipynb #ff1ca613
+# %% ../nbs/04_metrics.ipynb #32147372
 def _mixture_log_density(points, centres, variance):
     "Log density at `points` of the equal-weight isotropic Gaussian mixture with one component per row of `centres`."
     squared = jnp.sum((points[:, None, :] - centres[None, :, :]) ** 2, axis=-1)
@@ -256,7 +256,7 @@ def hellinger_distance(y_true, y_pred, *, n_frequencies: int = 100):
         return jnp.mean(jnp.sqrt(jnp.clip(1 - overlap, 0.0)), axis=1)
     return _pointwise("hellinger_distance", formula, y_true, y_pred)
 
-# %% ../nbs/04_metrics.ipynb #00ae28ee
+# %% ../nbs/04_metrics.ipynb #53534ac2
 def mase(y_true, y_pred, y_train, *, m: int = 1):
     "Mean absolute error over the mean absolute `m`-step difference of the training series `y_train` `(n_train, dim)`."
     y_true_b, y_pred_b, batch_shape = _as_batch(y_true, y_pred, where="mase")
@@ -271,7 +271,7 @@ def mase(y_true, y_pred, y_train, *, m: int = 1):
     naive = np.mean(np.abs(y_train[m:] - y_train[:-m]))
     return _unbatch(np.mean(np.abs(y_true_b - y_pred_b), axis=(1, 2)) / (naive + EPS), batch_shape)
 
-# %% ../nbs/04_metrics.ipynb #450b5e09
+# %% ../nbs/04_metrics.ipynb #ca15145e
 class ValidPredictionTime(NamedTuple):
     "The valid prediction time of one forecast or a batch: in steps, in time units and in Lyapunov times."
     steps: np.ndarray  # the number of valid steps before the error first passed the threshold
@@ -288,7 +288,8 @@ def error_curve(y_true, y_pred, *, criterion: str = "nrmse", scale=None, cumulat
     if criterion == "nrmse":
         _check_scale(scale, dim, "error_curve")
         sigma = np.std(y_true_b, axis=1, keepdims=True) if scale is None else np.asarray(scale, dtype=np.float64)
-        pointwise = np.mean((y_pred_b - y_true_b) ** 2 / (sigma**2 + EPS), axis=2)
+        with np.errstate(over="ignore"):  # a diverged forecast's error is infinite, rightly
+            pointwise = np.mean((y_pred_b - y_true_b) ** 2 / (sigma**2 + EPS), axis=2)
         curve = np.sqrt(np.cumsum(pointwise, axis=1) / np.arange(1, pointwise.shape[1] + 1)) if cumulative else np.sqrt(pointwise)
     elif criterion == "smape":
         if scale is not None:
@@ -323,7 +324,7 @@ def valid_prediction_time(y_true, y_pred, *, dt: float = 1.0, lyapunov_exponent:
     lyapunov_times = None if lyapunov_exponent is None else time * float(lyapunov_exponent)
     return ValidPredictionTime(steps, time, lyapunov_times, censored)
 
-# %% ../nbs/04_metrics.ipynb #9228d17c
+# %% ../nbs/04_metrics.ipynb #358ce5c3
 METRICS = {
     "mse": mse, "mae": mae, "rmse": rmse, "nrmse": nrmse, "marre": marre, "r2_score": r2_score, "rmsle": rmsle,
     "smape": smape, "mape": mape, "wape": wape, "spearman": spearman, "pearson": pearson, "kendall": kendall,
