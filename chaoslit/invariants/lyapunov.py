@@ -7,7 +7,7 @@ Docs: https://chaoslit.github.io/chaoslit/lyapunov.html.md"""
 # %% auto #0
 __all__ = ['kaplan_yorke_dimension', 'pesin_entropy', 'LyapunovSpectrum', 'lyapunov_spectrum']
 
-# %% ../../nbs/03_lyapunov.ipynb #d9d82af1
+# %% ../../nbs/03_lyapunov.ipynb #1ad0a37a
 import dataclasses
 import math
 import warnings
@@ -22,7 +22,7 @@ from ..core import AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, Int
 from ..integrate import (BLOWUP, STEPS_PER_PERIOD, Batch, _check_positive, _check_positive_int,
                                 default_controller, vmap_batch)
 
-# %% ../../nbs/03_lyapunov.ipynb #baa3dcc7
+# %% ../../nbs/03_lyapunov.ipynb #3f8acda7
 def kaplan_yorke_dimension(exponents) -> np.ndarray:
     "The Kaplan-Yorke dimension of a Lyapunov spectrum `(..., k)` (any order); NaN where the `k` exponents sum to >= 0."
     spectrum = -np.sort(-np.asarray(exponents, dtype=np.float64), axis=-1)
@@ -40,7 +40,7 @@ def pesin_entropy(exponents) -> np.ndarray:
     exponents = np.asarray(exponents, dtype=np.float64)
     return np.sum(np.where(exponents > 0, exponents, 0.0), axis=-1)[()]
 
-# %% ../../nbs/03_lyapunov.ipynb #23920b07
+# %% ../../nbs/03_lyapunov.ipynb #330a96b0
 @dataclasses.dataclass(frozen=True)
 class LyapunovSpectrum:
     "Lyapunov exponents (per time unit; per iteration for maps) with their standard errors and convergence record."
@@ -82,7 +82,7 @@ class LyapunovSpectrum:
             return (f"LyapunovSpectrum({self.system}: exponents {self.exponents} +- {self.stderr}, "
                     f"time {self.time:.6g} x {self.replicas.shape[-2]} replicas, converged {self.converged})")
 
-# %% ../../nbs/03_lyapunov.ipynb #b9b42993
+# %% ../../nbs/03_lyapunov.ipynb #5254319c
 def _reorthonormalize(matrix):
     "QR of `matrix` with a positive diagonal: the orthonormal frame and the log-stretch of each direction."
     q, r = jnp.linalg.qr(matrix)
@@ -139,7 +139,7 @@ def _advance_map(systems, carry, n_intervals):
 
     return vmap_batch(one, systems, *carry)
 
-# %% ../../nbs/03_lyapunov.ipynb #50bac946
+# %% ../../nbs/03_lyapunov.ipynb #6d3e3fb5
 def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None, y0=None,
                       transient: float | None = None, interval: float | None = None, replicas: int = 16,
                       block: int = 100, tolerance: float = 2.5e-3, min_blocks: int = 2,
