@@ -7,7 +7,7 @@ Docs: https://chaoslit.github.io/chaoslit/reservoir.html.md"""
 # %% auto #0
 __all__ = ['FittedESN', 'EchoStateNetwork']
 
-# %% ../../nbs/06b_reservoir.ipynb #77899397
+# %% ../../nbs/06b_reservoir.ipynb #b4e8552b
 from typing import ClassVar
 
 import equinox as eqx
@@ -17,21 +17,24 @@ import numpy as np
 
 from .base import AbstractFitted, AbstractForecaster, Standardizer, check_hyperparameters, ridge
 
-# %% ../../nbs/06b_reservoir.ipynb #cacef2ee
+# %% ../../nbs/06b_reservoir.ipynb #b619d9c0
 class FittedESN(AbstractFitted):
     "A trained echo state network: fixed reservoir, fitted readout."
     dim: int = eqx.field(static=True)
     min_context: int = eqx.field(static=True)
     leak: float = eqx.field(static=True)
+    squared: bool = eqx.field(static=True)  # whether the readout also sees the squared states
     scaler: Standardizer
-    reservoir: jax.Array  # (units, units)
+    columns: jax.Array  # (units, degree) the units each unit listens to
+    weights: jax.Array  # (units, degree) the reservoir's weights: W[i, columns[i, k]] = weights[i, k]
     input_weights: jax.Array  # (units, dim)
     bias: jax.Array  # (units,)
     readout: jax.Array  # (1 + 2 units, dim)
 
     def step(self, state, u):
         "One reservoir update driven by the standardized input `u`."
-        drive = jnp.tanh(self.reservoir @ state + self.input_weights @ u + self.bias)
+        recurrent = jnp.sum(self.weights * state[self.columns], axis=1)  # W r with W sparse: O(units * degree)
+        drive = jnp.tanh(recurrent + self.input_weights @ u + self.bias)
         return (1 - self.leak) * state + self.leak * drive
 
     def listen(self, z):
@@ -42,7 +45,7 @@ class FittedESN(AbstractFitted):
         return jax.lax.scan(step, jnp.zeros(self.bias.shape), z)[1]
 
     def read(self, state):
-        return _features(state) @ self.readout
+        return _features(state, self.squared) @ self.readout
 
     def forecast(self, context, n_steps):
         state = self.listen(self.scaler.forward(context))[-1]
@@ -52,13 +55,14 @@ class FittedESN(AbstractFitted):
         return self.scaler.inverse(jax.lax.scan(step, state, None, length=n_steps)[1])
 
 
-def _features(states):
-    "The readout's features `[1, r, r²]`."
-    return jnp.concatenate([jnp.ones(states.shape[:-1] + (1,)), states, states**2], axis=-1)
+def _features(states, squared: bool):
+    "The readout's features: `[1, r, r²]`, or `[1, r]` without the squares."
+    parts = [jnp.ones(states.shape[:-1] + (1,)), states] + ([states**2] if squared else [])
+    return jnp.concatenate(parts, axis=-1)
 
 
 class EchoStateNetwork(AbstractForecaster):
-    "An echo state network with a ridge readout on `[1, r, r²]`."
+    "An echo state network with a ridge readout on `[1, r, r²]` (or `[1, r]` with `squared_readout=False`)."
     name: ClassVar[str] = "esn"
     summary: ClassVar[str] = "echo state network: random sparse reservoir, ridge readout"
     units: int = 500
@@ -69,6 +73,7 @@ class EchoStateNetwork(AbstractForecaster):
     bias: float = 0.5
     ridge: float = 1e-8
     warmup: int = 100
+    squared_readout: bool = True
 
     def __check_init__(self):
         positive = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
@@ -80,36 +85,37 @@ class EchoStateNetwork(AbstractForecaster):
             degree=(self.degree, isinstance(self.degree, int) and 1 <= self.degree <= self.units, "an integer in [1, units]"),
             bias=(self.bias, isinstance(self.bias, (int, float)) and self.bias >= 0, "a number >= 0"),
             ridge=(self.ridge, isinstance(self.ridge, (int, float)) and self.ridge >= 0, "a number >= 0"),
-            warmup=(self.warmup, isinstance(self.warmup, int) and self.warmup >= 0, "an integer >= 0"))
+            warmup=(self.warmup, isinstance(self.warmup, int) and self.warmup >= 0, "an integer >= 0"),
+            squared_readout=(self.squared_readout, isinstance(self.squared_readout, bool), "True or False"))
 
     @property
     def min_train(self) -> int:
         return self.warmup + 2
 
     def _reservoir(self, key, dim):
-        "The fixed random weights: `W` scaled to the spectral radius, `W_in`, `b`."
+        "The fixed random weights: `W` (sparse, as columns and weights) scaled to the spectral radius, `W_in`, `b`."
         k_rows, k_values, k_in, k_bias = jax.random.split(key, 4)
         n = self.units
         columns = jax.vmap(lambda k: jax.random.choice(k, n, (self.degree,), replace=False))(jax.random.split(k_rows, n))
-        values = jax.random.uniform(k_values, (n, self.degree), minval=-1.0, maxval=1.0)
-        w = np.zeros((n, n))
-        np.add.at(w, (np.repeat(np.arange(n), self.degree), np.asarray(columns).ravel()), np.asarray(values).ravel())
-        radius = np.max(np.abs(np.linalg.eigvals(w)))
-        w = w * (self.spectral_radius / radius) if radius > 0 else w
+        values = np.asarray(jax.random.uniform(k_values, (n, self.degree), minval=-1.0, maxval=1.0))
+        dense = np.zeros((n, n))
+        dense[np.repeat(np.arange(n), self.degree), np.asarray(columns).ravel()] = values.ravel()
+        radius = np.max(np.abs(np.linalg.eigvals(dense)))
+        values = values * (self.spectral_radius / radius) if radius > 0 else values
         w_in = jax.random.uniform(k_in, (n, dim), minval=-self.input_scaling, maxval=self.input_scaling)
         b = jax.random.uniform(k_bias, (n,), minval=-self.bias, maxval=self.bias)
-        return jnp.asarray(w), w_in, b
+        return columns, jnp.asarray(values), w_in, b
 
     def _fit(self, trajectories, key):
         dim = trajectories[0].shape[1]
         scaler = Standardizer.of(trajectories)
-        w, w_in, b = self._reservoir(key, dim)
-        model = FittedESN(dim, 1, float(self.leak), scaler, w, w_in, b, jnp.zeros((1 + 2 * self.units, dim)))
+        columns, weights, w_in, b = self._reservoir(key, dim)
+        model = FittedESN(dim, 1, float(self.leak), self.squared_readout, scaler, columns, weights, w_in, b, jnp.zeros(()))
         features, targets = [], []
         for y in trajectories:
             z = scaler.forward(jnp.asarray(y))
             states = model.listen(z[:-1])  # state t has seen inputs 0..t and predicts input t+1
-            features.append(_features(states[self.warmup:]))
+            features.append(_features(states[self.warmup:], self.squared_readout))
             targets.append(z[self.warmup + 1:])
         readout = ridge(jnp.concatenate(features), jnp.concatenate(targets), self.ridge)
         return eqx.tree_at(lambda m: m.readout, model, readout)
