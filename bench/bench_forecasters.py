@@ -19,14 +19,12 @@ Fit time is the wall time of `fit` on the 10,000 points: the first call (compila
 median of two more. Forecast time is the time to forecast all 50 windows. VPT: median valid prediction time in Lyapunov
 times (normalized-RMSE threshold 0.5). Writes bench/results/forecasters-<python>-cpu.json for the docs.
 """
-import json
 import platform
 import time
-from pathlib import Path
 
 import numpy as np
 
-from timing import timed
+from timing import timed, write_results
 
 from chaoslit import forecasters
 from chaoslit.metrics import valid_prediction_time
@@ -155,11 +153,7 @@ def main():
             print(f"{row['method']:>6} vs {row['library']}: fit {row['fit_s'] / mine['fit_s']:.2f}x, "
                   f"forecast {row['forecast_s'] / mine['forecast_s']:.2f}x, VPT chaoslit/peer "
                   f"{mine['vpt'] / max(row['vpt'], 1e-9):.2f}")
-    tag = f"py{platform.python_version_tuple()[0]}{platform.python_version_tuple()[1]}-cpu"
-    out = Path(__file__).parent / "results" / f"forecasters-{tag}.json"
-    out.write_text(json.dumps(dict(python=platform.python_version(), machine=platform.machine(), rows=rows), indent=1))
-    print(f"\nwrote {out}")
-
+    write_results("forecasters", dict(machine=platform.machine(), rows=rows))
 
 if __name__ == "__main__":
     main()

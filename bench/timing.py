@@ -10,3 +10,16 @@ def timed(fn, repeats):
     for _ in range(repeats):
         start = time.perf_counter(); out = fn(); times.append(time.perf_counter() - start)
     return first, statistics.median(times) if times else first, out
+
+
+def write_results(name: str, payload: dict):
+    "Write a benchmark's results to bench/results/<name>-py<XY>-cpu.json (read by the docs' Performance page)."
+    import json
+    import platform
+    from pathlib import Path
+
+    major, minor, _ = platform.python_version_tuple()
+    out = Path(__file__).parent / "results" / f"{name}-py{major}{minor}-cpu.json"
+    out.write_text(json.dumps(dict(python=platform.python_version(), **payload), indent=1))
+    print(f"\nwrote {out}")
+    return out

@@ -1,4 +1,4 @@
-"""`chaoslit simulate` writes a trajectory of any system in the catalogue to disk, and optionally a picture of its attractor; `chaoslit lyapunov` measures its Lyapunov spectrum.
+"""`chaoslit bench` ranks forecasters across the catalogue and `chaoslit report` shows the leaderboard; `chaoslit simulate` writes a trajectory of any system to disk, `chaoslit lyapunov` measures its Lyapunov spectrum.
 
 Docs: https://chaoslit.github.io/chaoslit/cli.html.md"""
 
@@ -7,7 +7,7 @@ Docs: https://chaoslit.github.io/chaoslit/cli.html.md"""
 # %% auto #0
 __all__ = ['build_parser', 'plot_attractor', 'main']
 
-# %% ../nbs/08_cli.ipynb #f095fa0c
+# %% ../nbs/08_cli.ipynb #000d50a7
 import argparse
 import json
 import os
@@ -17,9 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from . import systems
+from .benchmark import DEFAULT_MODELS, DEFAULT_SYSTEMS, SETTINGS
 from .core import ChaoslitError, IntegrationError
 
-# %% ../nbs/08_cli.ipynb #be11dd26
+# %% ../nbs/08_cli.ipynb #c6b5e8be
 def _parse_parameter(text: str) -> tuple[str, float]:
     "Parse `NAME=VALUE` from the command line."
     name, sep, value = text.partition("=")
@@ -69,9 +70,26 @@ def build_parser() -> argparse.ArgumentParser:
     lyapunov.add_argument("--tolerance", type=float, default=2.5e-3, help="target relative standard error")
     lyapunov.add_argument("--max-periods", type=float, help="longest run per replica, in periods")
     commands.add_parser("systems", help="list the systems in the catalogue")
+    bench = commands.add_parser("bench", help="run the forecasting benchmark",
+                                description="Fit and score forecasters on systems of the catalogue (chaoslit.benchmark); "
+                                            "results are appended to OUT/results.csv as each task finishes.")
+    bench.add_argument("--systems", nargs="+", default=list(DEFAULT_SYSTEMS), metavar="NAME",
+                       help=f"systems (default: {' '.join(DEFAULT_SYSTEMS)})")
+    bench.add_argument("--models", nargs="+", default=list(DEFAULT_MODELS), metavar="NAME",
+                       help="forecasters (default: every registered one)")
+    bench.add_argument("--seeds", type=int, default=1, help="number of seeds, 0..N-1 (default 1)")
+    bench.add_argument("--settings", nargs="+", default=["standard"], metavar="NAME",
+                       help=f"protocol settings: {', '.join(SETTINGS)} (default standard)")
+    bench.add_argument("--out", default="results", help="results folder (default ./results)")
+    bench.add_argument("--resume", action="store_true", help="go on with the run in OUT, skipping finished tasks")
+    bench.add_argument("--scheduler", metavar="ADDRESS", help="run the tasks on the Dask scheduler at ADDRESS (tcp://host:8786)")
+    bench.add_argument("--no-progress", action="store_true", help="no progress bar")
+    report = commands.add_parser("report", help="print the leaderboard of a benchmark run and draw its figures")
+    report.add_argument("folder", help="a results folder written by `chaoslit bench`")
+    report.add_argument("--system", help="the system whose free runs the attractor figure shows")
     return parser
 
-# %% ../nbs/08_cli.ipynb #f3785dc9
+# %% ../nbs/08_cli.ipynb #2e4ff822
 def plot_attractor(y: np.ndarray, title: str, path: Path) -> None:
     "Draw a trajectory `y` of shape `(n, dim)`: its first two (or three) coordinates, and x against sample index."
     from matplotlib.figure import Figure
@@ -153,6 +171,45 @@ def _lyapunov(args, parser) -> int:
     return 0 if result.converged else 1
 
 
+def _bench(args, parser) -> int:
+    from chaoslit import benchmark
+
+    try:  # every check before any work: names, seeds, the output folder, the scheduler
+        task_list = benchmark.tasks(args.systems, args.models, seeds=args.seeds, settings=args.settings)
+        benchmark.Results.open(args.out, resume=args.resume)
+    except ChaoslitError as error:
+        parser.error(str(error))
+    print(f"chaoslit bench: {len(task_list)} tasks ({len(args.systems)} systems x {len(args.models)} forecasters x "
+          f"{args.seeds} seeds x {len(args.settings)} settings) into {args.out}/results.csv"
+          + (f" on the Dask scheduler {args.scheduler}" if args.scheduler else ""))
+    try:
+        results = benchmark.run(task_list, args.out, resume=True, scheduler=args.scheduler, progress=not args.no_progress)
+    except ChaoslitError as error:
+        parser.error(str(error))
+    except KeyboardInterrupt:
+        done = len(benchmark.Results(args.out).done())
+        print(f"\ninterrupted: {done} of {len(task_list)} tasks are stored; rerun with --resume to finish", file=sys.stderr)
+        return 130
+    failed = sum(row["status"] == "failed" for row in results.rows() if row["metric"] == "status")
+    print(f"done: {len(results.done())} tasks, {failed} failed. The leaderboard: chaoslit report {args.out}")
+    return 0
+
+
+def _report(args, parser) -> int:
+    from chaoslit import benchmark
+
+    try:
+        summary = benchmark.report(args.folder, attractor_system=args.system)
+    except ChaoslitError as error:
+        parser.error(str(error))
+    print(summary["markdown"])
+    if summary["chaos"]:
+        print("\nSpearman correlation of sMAPE (first two periods) with the largest Lyapunov exponent, per forecaster:")
+        print("  " + ", ".join(f"{model} {rho:+.2f}" for model, rho in summary["chaos"].items()))
+    print("\nfigures: " + ", ".join(str(path) for path in summary["figures"].values()))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `chaoslit` command."
     parser = build_parser()
@@ -162,4 +219,5 @@ def main(argv: list[str] | None = None) -> int:
             system = systems.get(name)
             print(f"{name:12s} {system.kind:5s} dim={system.dim:<3d} {system.description}")
         return 0
-    return _lyapunov(args, parser) if args.command == "lyapunov" else _simulate(args, parser)
+    commands = dict(lyapunov=_lyapunov, simulate=_simulate, bench=_bench, report=_report)
+    return commands[args.command](args, parser)

@@ -7,7 +7,7 @@ Docs: https://chaoslit.github.io/chaoslit/protocol.html.md"""
 # %% auto #0
 __all__ = ['Protocol', 'Windows', 'ForecastData', 'make_data', 'Evaluation', 'evaluate', 'plot_evaluation']
 
-# %% ../nbs/05_protocol.ipynb #ec31184c
+# %% ../nbs/05_protocol.ipynb #02078a06
 import dataclasses
 import math
 from typing import NamedTuple
@@ -19,7 +19,7 @@ from .integrate import trajectory
 from .metrics import compute_metrics, error_curve, valid_prediction_time
 from .systems import get
 
-# %% ../nbs/05_protocol.ipynb #119b9ada
+# %% ../nbs/05_protocol.ipynb #3e540916
 @dataclasses.dataclass(frozen=True)
 class Protocol:
     "A forecasting experiment: which system, how much data, how many windows, how scored."
@@ -44,9 +44,10 @@ class Protocol:
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
                 raise ChaoslitError(f"Protocol: {name} must be a finite number {'>= 0' if allow_zero else '> 0'}, got {value!r}.")
-        get(self.system)  # an unknown system fails here, with suggestions
+        if get(self.system).kind != "flow":  # an unknown system fails here, with suggestions
+            raise ChaoslitError(f"Protocol: {self.system} is a {get(self.system).kind}; the protocol forecasts flows.")
 
-# %% ../nbs/05_protocol.ipynb #2927db7a
+# %% ../nbs/05_protocol.ipynb #435b66eb
 class Windows(NamedTuple):
     "Forecasting windows: what a model sees and what it must predict."
     context: np.ndarray  # (n_windows, context, dim), noisy if the protocol has noise
@@ -83,7 +84,7 @@ def make_data(protocol: Protocol = Protocol()) -> ForecastData:
     return ForecastData(noisy(train), Windows(noisy(validation[0]), validation[1]), Windows(noisy(test[0]), test[1]),
                         float(dt), scale, None if spectrum is None else float(spectrum[0]), protocol)
 
-# %% ../nbs/05_protocol.ipynb #3cd46497
+# %% ../nbs/05_protocol.ipynb #9d382ee1
 class Evaluation(NamedTuple):
     "The scores of one fitted model on a set of windows."
     forecasts: np.ndarray  # (n_windows, horizon, dim)
@@ -124,7 +125,7 @@ def evaluate(fitted, data: ForecastData, *, split: str = "test", metrics=(), met
     return Evaluation(forecasts, vpt(scale=data.scale), vpt(criterion="smape"), "lyapunov times" if exponent else "time",
                       error_curve(windows.target, scored, scale=data.scale), values, int((~finite).sum()))
 
-# %% ../nbs/05_protocol.ipynb #eba1a3cd
+# %% ../nbs/05_protocol.ipynb #43fee076
 def plot_evaluation(fitted, data: ForecastData, evaluation: Evaluation, *, window: int = 0, free_run: int = 5000,
                     coordinates: tuple = (0, 2), title: str = ""):
     "Forecast vs truth on one window, error growth over all windows, and the free-running attractor; returns the figure."

@@ -1,0 +1,83 @@
+"The benchmark runner: a killed run resumed gives the same table; a Dask cluster, with a worker killed, gives the same results."
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from chaoslit import benchmark
+
+SMALL = dict(systems_=["Lorenz", "Rossler"], models=["mean", "var", "ngrc"], seeds=2, settings=["smoke"])  # 12 tasks
+
+
+def table(folder):
+    "The results table as a sorted list of rows, without the timing columns."
+    rows = benchmark.Results(folder).rows()
+    return sorted(tuple((k, v) for k, v in row.items() if k not in benchmark.TIMING) for row in rows)
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("uninterrupted") / "run"
+    benchmark.run(benchmark.tasks(**SMALL), folder, progress=False)
+    return table(folder)
+
+
+def test_killed_run_resumes_to_the_same_table(tmp_path, uninterrupted):
+    folder = tmp_path / "run"
+    argv = ["bench", "--systems", "Lorenz", "Rossler", "--models", "mean", "var", "ngrc", "--seeds", "2",
+            "--settings", "smoke", "--out", str(folder), "--no-progress"]
+    process = subprocess.Popen([sys.executable, "-c", f"from chaoslit.cli import main; main({argv!r})"])
+    deadline = time.time() + 300
+    while time.time() < deadline and process.poll() is None:
+        if (folder / "results.csv").exists() and len(benchmark.Results(folder).done()) >= 3:
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, "the run finished before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    finished = len(benchmark.Results(folder).done())
+    assert 3 <= finished < 12
+    with pytest.raises(benchmark.ChaoslitError, match="--resume"):
+        benchmark.run(benchmark.tasks(**SMALL), folder, progress=False)
+    benchmark.run(benchmark.tasks(**SMALL), folder, resume=True, progress=False)
+    assert table(folder) == uninterrupted
+
+
+def test_dask_cluster_with_a_killed_worker_gives_the_same_results(tmp_path, uninterrupted):
+    distributed = pytest.importorskip("distributed")
+    folder = tmp_path / "dask"
+    with distributed.LocalCluster(n_workers=3, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        errors = []
+
+        def go():
+            try:
+                benchmark.run(benchmark.tasks(**SMALL), folder, scheduler=cluster.scheduler_address, progress=False)
+            except Exception as error:  # reported below
+                errors.append(error)
+
+        runner = threading.Thread(target=go)
+        runner.start()
+        deadline = time.time() + 300
+        while time.time() < deadline and runner.is_alive():
+            if (folder / "results.csv").exists() and len(benchmark.Results(folder).done()) >= 2:
+                break
+            time.sleep(0.05)
+        nanny = next(iter(cluster.workers.values()))
+        os.kill(nanny.process.process.pid, signal.SIGKILL)  # the worker process dies mid-run
+        runner.join(timeout=600)
+        assert not runner.is_alive() and not errors, errors
+    rows = benchmark.Results(folder).rows()
+    statuses = [row["task"] for row in rows if row["metric"] == "status"]
+    assert sorted(statuses) == sorted(task.id for task in benchmark.tasks(**SMALL))  # every task exactly once
+    assert table(folder) == uninterrupted
+
+
+def test_unreachable_scheduler_is_a_clear_error(tmp_path):
+    pytest.importorskip("distributed")
+    with pytest.raises(benchmark.ChaoslitError, match="Cannot reach the Dask scheduler"):
+        benchmark.run(benchmark.tasks(["Lorenz"], ["mean"], settings=["smoke"]), tmp_path / "x",
+                      scheduler="tcp://127.0.0.1:9", progress=False)
