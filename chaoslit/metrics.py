@@ -10,7 +10,7 @@ __all__ = ['EPS', 'METRICS', 'mse', 'rmse', 'mae', 'nrmse', 'marre', 'r2_score',
            'state_space_divergence', 'hellinger_distance', 'mase', 'ValidPredictionTime', 'error_curve',
            'valid_prediction_time', 'compute_metrics']
 
-# %% ../nbs/04_metrics.ipynb #eb0938e3
+# %% ../nbs/04_metrics.ipynb #2c4194bf
 import math
 import warnings
 from typing import NamedTuple
@@ -24,7 +24,7 @@ import scipy.stats
 
 from .core import ChaoslitError, float64_mode
 
-# %% ../nbs/04_metrics.ipynb #e46b238a
+# %% ../nbs/04_metrics.ipynb #d6ee228f
 def _as_batch(y_true, y_pred, *, min_steps: int = 2, where: str = "metric"):
     "Check a pair of forecasts and return them as float64 arrays `(batch, n_steps, dim)` with the batch shape."
     y_true, y_pred = np.asarray(y_true, dtype=np.float64), np.asarray(y_pred, dtype=np.float64)
@@ -53,7 +53,7 @@ def _unbatch(values, batch_shape):
     values = np.asarray(values, dtype=np.float64).reshape(batch_shape)
     return float(values) if values.ndim == 0 else values
 
-# %% ../nbs/04_metrics.ipynb #02e67086
+# %% ../nbs/04_metrics.ipynb #f13343e0
 EPS = 1e-10  # the reference database's guard against division by zero
 
 
@@ -151,7 +151,7 @@ def coefficient_of_variation(y_true, y_pred):
     formula = lambda a, b: 100 * jnp.std(a - b, axis=(1, 2)) / (jnp.mean(a, axis=(1, 2)) + EPS)
     return _pointwise("coefficient_of_variation", formula, y_true, y_pred)
 
-# %% ../nbs/04_metrics.ipynb #cf17f40e
+# %% ../nbs/04_metrics.ipynb #c950e776
 def _per_coordinate(name, score, y_true, y_pred):
     "Mean over coordinates of `score(a, b)` on 1-D float64 numpy series, for each forecast of a batch."
     y_true, y_pred, batch_shape = _as_batch(y_true, y_pred, where=name, min_steps=3)
@@ -196,7 +196,7 @@ def mutual_information(y_true, y_pred, *, n_neighbours: int = 3):
     score = lambda a, b: _ksg_mutual_information(a, b, n_neighbours)
     return _per_coordinate("mutual_information", score, y_true, y_pred)
 
-# %% ../nbs/04_metrics.ipynb #4069e91d
+# %% ../nbs/04_metrics.ipynb #b06dd7a8
 def _mixture_log_density(points, centres, variance):
     "Log density at `points` of the equal-weight isotropic Gaussian mixture with one component per row of `centres`."
     squared = jnp.sum((points[:, None, :] - centres[None, :, :]) ** 2, axis=-1)
@@ -259,7 +259,7 @@ def hellinger_distance(y_true, y_pred, *, n_frequencies: int = 100):
         return jnp.mean(jnp.sqrt(jnp.clip(1 - overlap, 0.0)), axis=1)
     return _pointwise("hellinger_distance", formula, y_true, y_pred)
 
-# %% ../nbs/04_metrics.ipynb #d512829b
+# %% ../nbs/04_metrics.ipynb #b051103f
 def mase(y_true, y_pred, y_train, *, m: int = 1):
     "Mean absolute error over the mean absolute `m`-step difference of the training series `y_train` `(n_train, dim)`."
     y_true_b, y_pred_b, batch_shape = _as_batch(y_true, y_pred, where="mase")
@@ -274,7 +274,7 @@ def mase(y_true, y_pred, y_train, *, m: int = 1):
     naive = np.mean(np.abs(y_train[m:] - y_train[:-m]))
     return _unbatch(np.mean(np.abs(y_true_b - y_pred_b), axis=(1, 2)) / (naive + EPS), batch_shape)
 
-# %% ../nbs/04_metrics.ipynb #3f54def4
+# %% ../nbs/04_metrics.ipynb #fef519e0
 class ValidPredictionTime(NamedTuple):
     "The valid prediction time of one forecast or a batch: in steps, in time units and in Lyapunov times."
     steps: np.ndarray  # the number of valid steps before the error first passed the threshold
@@ -327,7 +327,7 @@ def valid_prediction_time(y_true, y_pred, *, dt: float = 1.0, lyapunov_exponent:
     lyapunov_times = None if lyapunov_exponent is None else time * float(lyapunov_exponent)
     return ValidPredictionTime(steps, time, lyapunov_times, censored)
 
-# %% ../nbs/04_metrics.ipynb #d4810284
+# %% ../nbs/04_metrics.ipynb #810c444e
 METRICS = {
     "mse": mse, "mae": mae, "rmse": rmse, "nrmse": nrmse, "marre": marre, "r2_score": r2_score, "rmsle": rmsle,
     "smape": smape, "mape": mape, "wape": wape, "spearman": spearman, "pearson": pearson, "kendall": kendall,
