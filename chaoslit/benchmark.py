@@ -9,7 +9,7 @@ __all__ = ['BASE', 'SETTINGS', 'DEFAULT_SYSTEMS', 'DEFAULT_MODELS', 'METRIC_STEP
            'LEADERBOARD_METRICS', 'Task', 'tasks', 'run_task', 'Results', 'run', 'leaderboard', 'format_leaderboard',
            'chaos_correlation', 'report']
 
-# %% ../nbs/07_benchmark.ipynb #c8d1069a
+# %% ../nbs/07_benchmark.ipynb #e44759ae
 import csv
 import dataclasses
 import functools
@@ -28,7 +28,7 @@ from .core import ChaoslitError, unknown_name
 from .metrics import METRICS
 from .protocol import Protocol, evaluate, make_data
 
-# %% ../nbs/07_benchmark.ipynb #64a860d1
+# %% ../nbs/07_benchmark.ipynb #ae6f62c1
 BASE = dict(points_per_period=100.0, n_train=10_000, n_validation=1, n_test=20, context=500, horizon=1000)
 SETTINGS = {
     "standard": {},
@@ -66,7 +66,8 @@ def tasks(systems_: list, models: list, seeds: int | list = 1, settings: list = 
     for name in systems_:
         if name not in systems.names():
             raise unknown_name("system", name, systems.names())
-    maps = [name for name in systems_ if name not in systems.names(kind="flow")]
+    flows = set(systems.names(kind="flow"))
+    maps = [name for name in systems_ if name not in flows]
     if maps:
         raise ChaoslitError(f"The benchmark forecasts flows; not maps such as {maps[0]!r}.")
     for name in models:
@@ -80,7 +81,7 @@ def tasks(systems_: list, models: list, seeds: int | list = 1, settings: list = 
         raise ChaoslitError(f"seeds must be a count >= 1 or a list of integers >= 0, got {seeds!r}.")
     return [Task(*cell) for cell in itertools.product(systems_, models, seeds, settings)]
 
-# %% ../nbs/07_benchmark.ipynb #c6951e2d
+# %% ../nbs/07_benchmark.ipynb #93196822
 COLUMNS = ["task", "system", "model", "seed", "setting", "metric", "q25", "median", "q75", "n_windows", "n_failed",
            "lyapunov_exponent", "status", "reason", "fit_seconds", "chaoslit", "jax"]
 TIMING = ("fit_seconds",)  # the columns that differ between identical runs
@@ -120,7 +121,7 @@ def run_task(task: Task) -> dict:
                   free_run=free_run, train=data.train[:FREE_RUN])
     return dict(rows=rows, arrays=arrays)
 
-# %% ../nbs/07_benchmark.ipynb #29da0b49
+# %% ../nbs/07_benchmark.ipynb #a2847cb1
 class Results:
     "The results folder of a benchmark run: `results.csv` and `arrays/`."
     def __init__(self, folder):
@@ -210,7 +211,7 @@ def _format(value) -> str:
 def _file_name(task: str) -> str:
     return task.replace("|", "__")
 
-# %% ../nbs/07_benchmark.ipynb #c85ea8c7
+# %% ../nbs/07_benchmark.ipynb #dffb38d7
 def run(task_list: list, out, *, resume: bool = False, scheduler: str | None = None, progress: bool = True) -> Results:
     "Run the tasks not yet in `out` (all, unless `resume`), locally or on the Dask scheduler at `scheduler`."
     results = Results.open(out, resume=resume)
@@ -266,7 +267,7 @@ def _run_on_dask(pending, scheduler, store):
                                           setting=task.setting, metric="status", status="failed", reason=reason)], arrays={})
             store(outcome)
 
-# %% ../nbs/07_benchmark.ipynb #3675d12b
+# %% ../nbs/07_benchmark.ipynb #fcbe8c00
 LEADERBOARD_METRICS = ("vpt_nrmse", "vpt_smape", "smape", "nrmse", "r2_score", "kl_divergence", "hellinger_distance")
 
 

@@ -6,9 +6,9 @@ Docs: https://chaoslit.github.io/chaoslit/forecasters.html.md"""
 
 # %% auto #0
 __all__ = ['FORMAT', 'DivergedForecast', 'AbstractFitted', 'AbstractForecaster', 'Standardizer', 'ridge', 'delay_vectors',
-           'check_hyperparameters', 'save', 'load']
+           'AbstractIncrementModel', 'fit_increments', 'check_hyperparameters', 'save', 'load']
 
-# %% ../../nbs/06_forecasters.ipynb #a9874ff5
+# %% ../../nbs/06_forecasters.ipynb #914b1986
 import abc
 import dataclasses
 import importlib
@@ -25,7 +25,7 @@ import numpy as np
 import chaoslit
 from ..core import ChaoslitError, float64_mode
 
-# %% ../../nbs/06_forecasters.ipynb #60fcc25a
+# %% ../../nbs/06_forecasters.ipynb #10b226cf
 class DivergedForecast(ChaoslitError):
     "A forecast left the finite numbers: the model diverged on this context."
 
@@ -64,7 +64,7 @@ def _as_key(key):
         return key
     raise ChaoslitError(f"key must be a jax.random.key(...) or an integer seed, got {key!r}.")
 
-# %% ../../nbs/06_forecasters.ipynb #503501c3
+# %% ../../nbs/06_forecasters.ipynb #cded8d0f
 class AbstractFitted(eqx.Module):
     "A fitted model: continues contexts with `predict`."
     dim: eqx.AbstractVar[int]  # the dimension of the series it forecasts
@@ -128,7 +128,7 @@ class AbstractForecaster(eqx.Module):
         "The hyperparameters, by name."
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
-# %% ../../nbs/06_forecasters.ipynb #d5c14321
+# %% ../../nbs/06_forecasters.ipynb #a1a501f8
 class Standardizer(eqx.Module):
     "Centre and scale each coordinate to unit standard deviation (fitted on training data)."
     mean: jax.Array
@@ -161,13 +161,46 @@ def delay_vectors(y, n_delays: int, skip: int = 1):
     return jnp.concatenate([y[span - k * skip: len(y) - k * skip] for k in range(n_delays)], axis=-1)
 
 
+class AbstractIncrementModel(AbstractFitted):
+    "A model of the one-step increment on standardized data: `z(t+1) = z(t) + features(delays(t)) @ readout`."
+    dim: eqx.AbstractVar[int]
+    min_context: eqx.AbstractVar[int]  # the span of a delay vector, (taps - 1) * skip + 1
+    skip: eqx.AbstractVar[int]  # steps between taps
+    scaler: eqx.AbstractVar[Standardizer]
+    readout: eqx.AbstractVar[jax.Array]  # (n_features, dim)
+
+    @abc.abstractmethod
+    def features(self, delays):
+        "The features `(..., n_features)` of delay vectors `(..., taps * dim)`, newest state first."
+
+    def forecast(self, context, n_steps):
+        history = self.scaler.forward(context[-self.min_context:])
+        def step(history, _):
+            delays = history[::-1][:: self.skip].reshape(-1)
+            state = history[-1] + self.features(delays) @ self.readout
+            return jnp.concatenate([history[1:], state[None]]), state
+        return self.scaler.inverse(jax.lax.scan(step, history, None, length=n_steps)[1])
+
+
+def fit_increments(model: AbstractIncrementModel, trajectories: list, alpha: float) -> AbstractIncrementModel:
+    "`model` with its readout fitted by ridge regression (penalty `alpha`) of the one-step increments on its features."
+    span = model.min_context - 1
+    taps = span // model.skip + 1
+    features, targets = [], []
+    for y in trajectories:
+        z = model.scaler.forward(jnp.asarray(y))
+        features.append(model.features(delay_vectors(z, taps, model.skip)[:-1]))  # rows end at t = span ... n-2
+        targets.append(z[span + 1:] - z[span:-1])
+    return eqx.tree_at(lambda m: m.readout, model, ridge(jnp.concatenate(features), jnp.concatenate(targets), alpha))
+
+
 def check_hyperparameters(where: str, **checks) -> None:
     "Raise a `ChaoslitError` for the first hyperparameter whose check `(value, ok, allowed)` fails."
     for name, (value, ok, allowed) in checks.items():
         if not ok:
             raise ChaoslitError(f"{where}: {name} must be {allowed}, got {value!r}.")
 
-# %% ../../nbs/06_forecasters.ipynb #5ee1ead6
+# %% ../../nbs/06_forecasters.ipynb #3139e64a
 FORMAT = "chaoslit-fitted-1"
 
 

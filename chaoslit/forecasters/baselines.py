@@ -7,7 +7,7 @@ Docs: https://chaoslit.github.io/chaoslit/baselines.html.md"""
 # %% auto #0
 __all__ = ['FittedConstant', 'LastValue', 'Mean', 'FittedLinear', 'LinearAR', 'FittedParrot', 'ContextParrot']
 
-# %% ../../nbs/06a_baselines.ipynb #f1c7343d
+# %% ../../nbs/06a_baselines.ipynb #d2731a5d
 from typing import ClassVar
 
 import equinox as eqx
@@ -15,10 +15,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .base import (AbstractFitted, AbstractForecaster, Standardizer, check_hyperparameters,
-                                       delay_vectors, ridge)
+from .base import (AbstractFitted, AbstractForecaster, AbstractIncrementModel, Standardizer,
+                                       check_hyperparameters, delay_vectors, fit_increments)
 
-# %% ../../nbs/06a_baselines.ipynb #0f3e8c51
+# %% ../../nbs/06a_baselines.ipynb #3cbf2326
 class FittedConstant(AbstractFitted):
     "Forecast a constant: the last context value (`value=None`) or a fixed state."
     dim: int = eqx.field(static=True)
@@ -49,22 +49,17 @@ class Mean(AbstractForecaster):
     def _fit(self, trajectories, key):
         return FittedConstant(trajectories[0].shape[1], 1, jnp.asarray(np.concatenate(trajectories).mean(axis=0)))
 
-# %% ../../nbs/06a_baselines.ipynb #82acee24
-class FittedLinear(AbstractFitted):
-    "A fitted autoregression on delay vectors: next = last + [1, delays] @ weights (standardized)."
+# %% ../../nbs/06a_baselines.ipynb #ff60931e
+class FittedLinear(AbstractIncrementModel):
+    "A fitted autoregression on delay vectors: the increment is `[1, delays] @ readout` (standardized)."
     dim: int = eqx.field(static=True)
     min_context: int = eqx.field(static=True)
+    skip: int = eqx.field(static=True)
     scaler: Standardizer
-    weights: jax.Array  # (1 + lags * dim, dim)
+    readout: jax.Array  # (1 + lags * dim, dim)
 
-    def forecast(self, context, n_steps):
-        history = self.scaler.forward(context[-self.min_context:])
-        def step(history, _):
-            features = jnp.concatenate([jnp.ones(1), history[::-1].reshape(-1)])
-            state = history[-1] + features @ self.weights
-            return jnp.concatenate([history[1:], state[None]]), state
-        _, states = jax.lax.scan(step, history, None, length=n_steps)
-        return self.scaler.inverse(states)
+    def features(self, delays):
+        return jnp.concatenate([jnp.ones(delays.shape[:-1] + (1,)), delays], axis=-1)
 
 
 class LinearAR(AbstractForecaster):
@@ -79,17 +74,10 @@ class LinearAR(AbstractForecaster):
                               ridge=(self.ridge, isinstance(self.ridge, (int, float)) and self.ridge >= 0, "a number >= 0"))
 
     def _fit(self, trajectories, key):
-        scaler = Standardizer.of(trajectories)
-        features, targets = [], []
-        for y in trajectories:
-            z = scaler.forward(jnp.asarray(y))
-            delays = delay_vectors(z, self.lags)[:-1]  # rows end at t = lags-1 ... n-2
-            features.append(jnp.concatenate([jnp.ones((len(delays), 1)), delays], axis=1))
-            targets.append(z[self.lags:] - z[self.lags - 1:-1])
-        weights = ridge(jnp.concatenate(features), jnp.concatenate(targets), self.ridge)
-        return FittedLinear(trajectories[0].shape[1], self.lags, scaler, weights)
+        model = FittedLinear(trajectories[0].shape[1], self.lags, 1, Standardizer.of(trajectories), jnp.zeros(()))
+        return fit_increments(model, trajectories, self.ridge)
 
-# %% ../../nbs/06a_baselines.ipynb #e91d9f69
+# %% ../../nbs/06a_baselines.ipynb #bd60ccc5
 class FittedParrot(AbstractFitted):
     "Continue a context with what followed its best-matching motif."
     dim: int = eqx.field(static=True)

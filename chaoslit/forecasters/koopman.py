@@ -7,7 +7,7 @@ Docs: https://chaoslit.github.io/chaoslit/koopman.html.md"""
 # %% auto #0
 __all__ = ['FittedLinearObservables', 'DMD', 'HankelDMD', 'EDMD', 'Havok', 'havok', 'koopman_residuals']
 
-# %% ../../nbs/06e_koopman.ipynb #8f0ce502
+# %% ../../nbs/06e_koopman.ipynb #9fa5941a
 from typing import ClassVar, NamedTuple
 
 import equinox as eqx
@@ -20,7 +20,7 @@ from .base import (AbstractFitted, AbstractForecaster, Standardizer, _as_traject
                                        check_hyperparameters, delay_vectors)
 from .ngrc import monomial_exponents, monomials
 
-# %% ../../nbs/06e_koopman.ipynb #9a2d9569
+# %% ../../nbs/06e_koopman.ipynb #e068ccff
 def _least_squares_map(x, y, rank):
     "The matrix `K` minimizing |x K - y| with x's pseudo-inverse truncated to `rank` singular values (None: all)."
     u, s, vt = np.linalg.svd(x, full_matrices=False)
@@ -137,7 +137,7 @@ class EDMD(_LinearObservablesForecaster):
     def _model(self, dim, scaler):
         return FittedLinearObservables(dim, 1, "monomials", scaler, jnp.zeros(()), jnp.asarray(monomial_exponents(dim, self.degree)))
 
-# %% ../../nbs/06e_koopman.ipynb #56282937
+# %% ../../nbs/06e_koopman.ipynb #f976c6c7
 class Havok(NamedTuple):
     "A HAVOK model: `v̇ = A v + B v_r` on the leading delay coordinates of one series."
     A: np.ndarray  # (rank - 1, rank - 1)
@@ -168,7 +168,7 @@ def havok(x, *, dt: float, delays: int = 100, rank: int = 15) -> Havok:
     error = np.sqrt(np.mean((v[1:-1] @ coefficients - derivative[:, : rank - 1]) ** 2) / np.mean(derivative[:, : rank - 1] ** 2))
     return Havok(coefficients[: rank - 1].T, coefficients[rank - 1], v, s, float(error))
 
-# %% ../../nbs/06e_koopman.ipynb #fb58f8f4
+# %% ../../nbs/06e_koopman.ipynb #6dc28dcb
 def koopman_residuals(fitted: FittedLinearObservables, train) -> tuple:
     "Eigenvalues of a fitted DMD-family model and their residuals on the snapshot pairs of `train` (Colbrook & Townsend 2024)."
     if not isinstance(fitted, FittedLinearObservables):

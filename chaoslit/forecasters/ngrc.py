@@ -7,7 +7,7 @@ Docs: https://chaoslit.github.io/chaoslit/ngrc.html.md"""
 # %% auto #0
 __all__ = ['monomial_exponents', 'monomials', 'FittedNGRC', 'NGRC']
 
-# %% ../../nbs/06c_ngrc.ipynb #227577bf
+# %% ../../nbs/06c_ngrc.ipynb #a93498e2
 import itertools
 from typing import ClassVar
 
@@ -16,10 +16,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .base import (AbstractFitted, AbstractForecaster, Standardizer, check_hyperparameters,
-                                       delay_vectors, ridge)
+from .base import (AbstractForecaster, AbstractIncrementModel, Standardizer, check_hyperparameters,
+                                       fit_increments)
 
-# %% ../../nbs/06c_ngrc.ipynb #edddcded
+# %% ../../nbs/06c_ngrc.ipynb #1967bed7
 def monomial_exponents(n_variables: int, degree: int) -> np.ndarray:
     "The exponents `(n_monomials, n_variables)` of every monomial of total degree 1 to `degree` (linear terms first)."
     rows = []
@@ -34,25 +34,17 @@ def monomials(x, exponents):
     return jnp.prod(x[..., None, :] ** exponents, axis=-1)
 
 
-class FittedNGRC(AbstractFitted):
-    "A fitted next-generation reservoir computer."
+class FittedNGRC(AbstractIncrementModel):
+    "A fitted next-generation reservoir computer: the increment is `[1, monomials(delays)] @ readout`."
     dim: int = eqx.field(static=True)
     min_context: int = eqx.field(static=True)
     skip: int = eqx.field(static=True)
     scaler: Standardizer
     exponents: jax.Array  # (n_monomials, taps * dim), integers
-    weights: jax.Array  # (1 + n_monomials, dim)
+    readout: jax.Array  # (1 + n_monomials, dim)
 
     def features(self, delays):
         return jnp.concatenate([jnp.ones(delays.shape[:-1] + (1,)), monomials(delays, self.exponents)], axis=-1)
-
-    def forecast(self, context, n_steps):
-        history = self.scaler.forward(context[-self.min_context:])
-        def step(history, _):
-            delays = history[::-self.skip][: self.min_context // self.skip + 1].reshape(-1)
-            state = history[-1] + self.features(delays) @ self.weights
-            return jnp.concatenate([history[1:], state[None]]), state
-        return self.scaler.inverse(jax.lax.scan(step, history, None, length=n_steps)[1])
 
 
 class NGRC(AbstractForecaster):
@@ -77,13 +69,7 @@ class NGRC(AbstractForecaster):
 
     def _fit(self, trajectories, key):
         dim = trajectories[0].shape[1]
-        scaler = Standardizer.of(trajectories)
-        span = (self.taps - 1) * self.skip
-        model = FittedNGRC(dim, span + 1, self.skip, scaler, jnp.asarray(monomial_exponents(self.taps * dim, self.degree)),
+        exponents = jnp.asarray(monomial_exponents(self.taps * dim, self.degree))
+        model = FittedNGRC(dim, (self.taps - 1) * self.skip + 1, self.skip, Standardizer.of(trajectories), exponents,
                            jnp.zeros(()))
-        features, targets = [], []
-        for y in trajectories:
-            z = scaler.forward(jnp.asarray(y))
-            features.append(model.features(delay_vectors(z, self.taps, self.skip)[:-1]))
-            targets.append(z[span + 1:] - z[span:-1])
-        return eqx.tree_at(lambda m: m.weights, model, ridge(jnp.concatenate(features), jnp.concatenate(targets), self.ridge))
+        return fit_increments(model, trajectories, self.ridge)

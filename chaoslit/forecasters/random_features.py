@@ -7,7 +7,7 @@ Docs: https://chaoslit.github.io/chaoslit/random_features.html.md"""
 # %% auto #0
 __all__ = ['FittedRandomFeatures', 'RandomFeatures']
 
-# %% ../../nbs/06f_random_features.ipynb #c9fe3d4e
+# %% ../../nbs/06f_random_features.ipynb #807185ad
 from typing import ClassVar
 
 import equinox as eqx
@@ -15,29 +15,23 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .base import (AbstractFitted, AbstractForecaster, Standardizer, check_hyperparameters,
-                                       delay_vectors, ridge)
+from .base import (AbstractForecaster, AbstractIncrementModel, Standardizer, check_hyperparameters,
+                                       fit_increments)
 
-# %% ../../nbs/06f_random_features.ipynb #198d076e
-class FittedRandomFeatures(AbstractFitted):
-    "A fitted random-feature model of the one-step increment."
+# %% ../../nbs/06f_random_features.ipynb #ef512c84
+class FittedRandomFeatures(AbstractIncrementModel):
+    "A fitted random-feature model: the increment is `[1, delays, tanh(W delays + b)] @ readout`."
     dim: int = eqx.field(static=True)
     min_context: int = eqx.field(static=True)
+    skip: int = eqx.field(static=True)
     scaler: Standardizer
-    weights: jax.Array  # (n_features, taps * dim)
-    biases: jax.Array  # (n_features,)
+    hidden_weights: jax.Array  # (n_features, taps * dim), random and fixed
+    hidden_biases: jax.Array  # (n_features,), random and fixed
     readout: jax.Array  # (1 + taps * dim + n_features, dim)
 
     def features(self, delays):
-        hidden = jnp.tanh(delays @ self.weights.T + self.biases)
+        hidden = jnp.tanh(delays @ self.hidden_weights.T + self.hidden_biases)
         return jnp.concatenate([jnp.ones(delays.shape[:-1] + (1,)), delays, hidden], axis=-1)
-
-    def forecast(self, context, n_steps):
-        history = self.scaler.forward(context[-self.min_context:])
-        def step(history, _):
-            state = history[-1] + self.features(history[::-1].reshape(-1)) @ self.readout
-            return jnp.concatenate([history[1:], state[None]]), state
-        return self.scaler.inverse(jax.lax.scan(step, history, None, length=n_steps)[1])
 
 
 class RandomFeatures(AbstractForecaster):
@@ -70,10 +64,5 @@ class RandomFeatures(AbstractForecaster):
         k_w, k_b = jax.random.split(key)
         weights = self.weight_scale * jax.random.normal(k_w, (self.n_features, self.taps * dim))
         biases = self.bias_scale * jax.random.normal(k_b, (self.n_features,))
-        model = FittedRandomFeatures(dim, self.taps, scaler, weights, biases, jnp.zeros(()))
-        features, targets = [], []
-        for y in trajectories:
-            z = scaler.forward(jnp.asarray(y))
-            features.append(model.features(delay_vectors(z, self.taps)[:-1]))
-            targets.append(z[self.taps:] - z[self.taps - 1:-1])
-        return eqx.tree_at(lambda m: m.readout, model, ridge(jnp.concatenate(features), jnp.concatenate(targets), self.ridge))
+        model = FittedRandomFeatures(dim, self.taps, 1, scaler, weights, biases, jnp.zeros(()))
+        return fit_increments(model, trajectories, self.ridge)

@@ -7,7 +7,7 @@ Docs: https://chaoslit.github.io/chaoslit/reservoir.html.md"""
 # %% auto #0
 __all__ = ['FittedESN', 'EchoStateNetwork']
 
-# %% ../../nbs/06b_reservoir.ipynb #b4e8552b
+# %% ../../nbs/06b_reservoir.ipynb #655f1a7a
 from typing import ClassVar
 
 import equinox as eqx
@@ -17,7 +17,7 @@ import numpy as np
 
 from .base import AbstractFitted, AbstractForecaster, Standardizer, check_hyperparameters, ridge
 
-# %% ../../nbs/06b_reservoir.ipynb #b619d9c0
+# %% ../../nbs/06b_reservoir.ipynb #d1eef4b0
 class FittedESN(AbstractFitted):
     "A trained echo state network: fixed reservoir, fitted readout."
     dim: int = eqx.field(static=True)
