@@ -7,7 +7,8 @@ Docs: https://chaoslit.github.io/chaoslit/core.html.md"""
 # %% auto #0
 __all__ = ['Scalar', 'State', 'Trajectory', 'TrajectoryBatch', 'Times', 'ChaoslitError', 'IntegrationError', 'unknown_name',
            'float64_mode', 'require_float64', 'as_parameter', 'parameter', 'is_parameter', 'Metadata',
-           'computed_invariants', 'AbstractSystem', 'AbstractFlow', 'AbstractMap']
+           'computed_invariants', 'reference_database', 'reference_metadata', 'AbstractSystem', 'AbstractFlow',
+           'AbstractMap', 'AbstractDelayFlow']
 
 # %% ../nbs/00_core.ipynb #2190a924
 import abc
@@ -116,6 +117,28 @@ def computed_invariants() -> dict:
     path = importlib.resources.files("chaoslit") / "data" / _INVARIANTS_FILE
     return json.loads(path.read_text()) if path.is_file() else {}
 
+
+_REFERENCE_FILE = "reference_database.json"  # the reference database's metadata, copied by tools/import_reference_metadata.py
+
+
+@functools.cache
+def reference_database() -> dict:
+    "The reference database's metadata (dysts 0.96) as data: `{'source': ..., 'flows': {name: entry}, 'maps': {...}}`."
+    return json.loads((importlib.resources.files("chaoslit") / "data" / _REFERENCE_FILE).read_text())
+
+
+def reference_metadata(kind: str, name: str) -> dict:
+    "The class variables of system `name` of the reference database's `kind` (`'flows'` or `'maps'`), from its metadata."
+    database = reference_database()
+    entry = database[kind][name]
+    text = lambda key: "" if entry.get(key, ".") == "." else entry[key]  # the database writes "." for "unknown"
+    metadata = dict(description=text("description"), citation=text("citation"),
+                    default_initial_condition=tuple(entry["initial_condition"]), reference=dict(entry["reference"]),
+                    reference_source=f"dysts_*: {database['source']}" if entry["reference"] else "")
+    if kind == "flows":
+        metadata.update(period=entry["period"], nonautonomous=entry["nonautonomous"])
+    return metadata
+
 # %% ../nbs/00_core.ipynb #230cb833
 class AbstractSystem(eqx.Module):
     "What every system shares, flow or map: parameters as fields, metadata as class variables."
@@ -128,6 +151,7 @@ class AbstractSystem(eqx.Module):
     reference_source: ClassVar[str] = ""
     notes: ClassVar[str] = ""
     kind: ClassVar[str] = ""  # "flow" or "map"
+    delay: ClassVar[bool] = False  # whether it is a delay equation (an `AbstractDelayFlow`)
 
     @property
     def name(self) -> str:
@@ -196,6 +220,7 @@ class AbstractFlow(AbstractSystem):
     kind: ClassVar[str] = "flow"
     nonautonomous: ClassVar[bool] = False  # whether the vector field depends on time explicitly
     stiff: ClassVar[bool] = False  # whether the default integration should use an implicit solver
+    tolerance: ClassVar[float | None] = None  # default rtol = atol of its integration, if not chaoslit's 1e-12
 
     @abc.abstractmethod
     def vector_field(self, t: Scalar, y: State) -> State:
@@ -218,3 +243,28 @@ class AbstractMap(AbstractSystem):
     def __call__(self, y: State) -> State:
         "F(y) for one state `y` of shape `(dim,)`."
         return self.next_state(self._check_state(y))
+
+# %% ../nbs/00_core.ipynb #9975043a
+class AbstractDelayFlow(AbstractSystem):
+    "Base of delay equations dy/dt = f(t, y(t), y(t - tau); parameters): subclasses declare `tau` and implement `delayed_vector_field`."
+
+    kind: ClassVar[str] = "flow"
+    delay: ClassVar[bool] = True
+    nonautonomous: ClassVar[bool] = False
+
+    @abc.abstractmethod
+    def delayed_vector_field(self, t: Scalar, y: State, y_delayed: State) -> State:
+        "dy/dt from the current state `y` and the state `y_delayed` one delay `tau` ago, both already of shape `(dim,)`."
+
+    def __call__(self, t: Scalar, y: State, y_delayed: State) -> State:
+        "dy/dt at time `t` from the state `y` now and `y_delayed` at time `t - tau`, each of shape `(dim,)`."
+        return self.delayed_vector_field(t, self._check_state(y), self._check_state(y_delayed))
+
+    def _check_state(self, y) -> jax.Array:
+        y = jnp.asarray(y)
+        if y.shape != (self.dim,):
+            raise ChaoslitError(
+                f"{self.name} takes states of shape ({self.dim},) (now and one delay ago), got shape {y.shape}. "
+                "For a batch of states use jax.vmap over system(t, y, y_delayed)."
+            )
+        return y

@@ -6,7 +6,7 @@ Docs: https://chaoslit.github.io/chaoslit/integrate.html.md"""
 
 # %% auto #0
 __all__ = ['RTOL', 'ATOL', 'STEPS_PER_PERIOD', 'BLOWUP', 'sample_times', 'default_solver', 'default_controller', 'solve', 'Batch',
-           'vmap_batch', 'trajectory', 'iterate']
+           'vmap_batch', 'trajectory', 'solve_delay', 'iterate']
 
 # %% ../nbs/02_integrate.ipynb #649358b1
 import dataclasses
@@ -19,7 +19,7 @@ import jax.numpy as jnp
 import lineax as lx
 import numpy as np
 
-from .core import (AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, IntegrationError, Times,
+from .core import (AbstractDelayFlow, AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, IntegrationError, Times,
                            Trajectory, as_parameter, float64_mode, is_parameter, require_float64)
 
 # %% ../nbs/02_integrate.ipynb #f90b7f3d
@@ -63,12 +63,16 @@ def default_solver(system: AbstractFlow) -> dfx.AbstractSolver:
     return dfx.Kvaerno5() if system.stiff else dfx.Dopri8()
 
 
-def default_controller(system: AbstractFlow, *, rtol: float = RTOL, atol: float = ATOL) -> dfx.PIDController:
-    "An adaptive step-size controller with tolerances `rtol` and `atol` that gives up below 1e-12 periods."
+def default_controller(system: AbstractFlow, *, rtol: float | None = None, atol: float | None = None) -> dfx.PIDController:
+    "An adaptive step-size controller with tolerances `rtol` and `atol` (default: the system's) that gives up below 1e-12 periods."
+    rtol = system.tolerance or RTOL if rtol is None else rtol
+    atol = system.tolerance or ATOL if atol is None else atol
     # NumPy arrays rather than floats, so that a new tolerance is a new input to the compiled solve, not a recompilation
     as_array = lambda x: np.asarray(x, dtype=np.float64)
+    # implicit solvers on stiff systems take far fewer steps with a proportional-integral controller (diffrax's advice)
+    coefficients = dict(pcoeff=0.3, icoeff=0.3) if system.stiff else {}
     return dfx.PIDController(rtol=as_array(rtol), atol=as_array(atol), dtmin=as_array(1e-12 * system.period),
-                             force_dtmin=False)
+                             force_dtmin=False, **coefficients)
 
 
 def solve(system: AbstractFlow, ts: Times, y0, *, t0=None, solver: dfx.AbstractSolver | None = None,
@@ -186,12 +190,26 @@ def trajectory(system: AbstractFlow, n: int, *, pts_per_period: float = 100, dt:
                transient: float = 10.0, solver: dfx.AbstractSolver | None = None, rtol: float | None = None,
                atol: float | None = None, stepsize_controller: dfx.AbstractStepSizeController | None = None,
                max_steps: int | None = None, noise: float = 0.0, standardize: bool = False,
-               key: jax.Array | None = None) -> tuple[Times, Trajectory]:
+               key: jax.Array | None = None, steps_per_delay: int | None = None,
+               history=None) -> tuple[Times, Trajectory]:
     "Sample `n` points of `system` on its attractor: times `(n,)` and states `(n, dim)` (or `(batch, n, dim)`), float64."
-    if not isinstance(system, AbstractFlow):
+    if not isinstance(system, (AbstractFlow, AbstractDelayFlow)):
         hint = " (a map: use chaoslit.integrate.iterate)" if isinstance(system, AbstractMap) else " (chaoslit.systems.get(name))"
         raise ChaoslitError(f"trajectory integrates a chaoslit flow{hint}, got {type(system).__name__}.")
     ts = sample_times(system, n, pts_per_period=pts_per_period, dt=dt, transient=transient)
+    if standardize not in (True, False):
+        raise ChaoslitError(f"standardize must be True or False, got {standardize!r}.")
+    if isinstance(system, AbstractDelayFlow):
+        ode_only = dict(solver=solver, rtol=rtol, atol=atol, stepsize_controller=stepsize_controller,
+                        max_steps=max_steps, key=key)
+        given = [name for name, value in ode_only.items() if value is not None] + (["noise"] if noise else [])
+        if given:
+            raise ChaoslitError(f"{system.name} is a delay equation, integrated by the method of steps: "
+                                f"{', '.join(given)} do not apply (allowed: steps_per_delay, history).")
+        ys = _delay_trajectory(system, ts, Batch.of(system, y0), steps_per_delay, history)
+        return ts, _standardized(ys) if standardize else ys
+    if steps_per_delay is not None or history is not None:
+        raise ChaoslitError(f"steps_per_delay and history are for delay equations; {system.name} is an ordinary flow.")
     if max_steps is None:
         max_steps = STEPS_PER_PERIOD * (math.ceil(ts[-1] / system.period) + 1)
     _check_positive_int("max_steps", max_steps)
@@ -206,12 +224,10 @@ def trajectory(system: AbstractFlow, n: int, *, pts_per_period: float = 100, dt:
     if solver is not None and not isinstance(solver, dfx.AbstractSolver):
         raise ChaoslitError(f"solver must be a diffrax solver such as diffrax.Dopri8() or diffrax.Kvaerno5(), got {solver!r}.")
     batch = Batch.of(system, y0)
-    if standardize not in (True, False):
-        raise ChaoslitError(f"standardize must be True or False, got {standardize!r}.")
 
     with float64_mode():
         systems, y0s = batch.systems(), batch.initial_states()
-        require_float64(f"trajectory({system.name})", y0=y0s, **systems.parameters)
+        require_float64(f"trajectory({system.name})", **{"the initial conditions": y0s}, **systems.parameters)
         keys = jax.random.split(key if key is not None else jax.random.key(0), batch.size)
         if noise > 0:  # an SDE: ShARK at fixed steps of a twentieth of the sampling interval
             solver = dfx.ShARK() if solver is None else solver
@@ -219,13 +235,44 @@ def trajectory(system: AbstractFlow, n: int, *, pts_per_period: float = 100, dt:
         else:
             solver = default_solver(system) if solver is None else solver
             controller, dt0 = stepsize_controller or default_controller(
-                system, rtol=RTOL if rtol is None else rtol, atol=ATOL if atol is None else atol), None
+                system, rtol=rtol, atol=atol), None
         ys, codes = _solve_batch(systems, jnp.asarray(ts), y0s, keys, solver, controller, dt0, max_steps, float(noise))
     _raise_on_failure(system, ts, np.asarray(ys), np.asarray(codes))
+    ys = batch.unbatch(np.asarray(ys))
+    return ts, _standardized(ys) if standardize else ys
+
+
+def _standardized(ys: np.ndarray) -> np.ndarray:
+    "Each trajectory (along the second-last axis) shifted and scaled to zero mean and unit variance per coordinate."
+    return (ys - ys.mean(axis=-2, keepdims=True)) / ys.std(axis=-2, keepdims=True)
+
+
+def _delay_trajectory(system: AbstractDelayFlow, ts: np.ndarray, batch: "Batch", steps_per_delay, history) -> np.ndarray:
+    "`trajectory` for a delay equation: check the grid, solve the batch by the method of steps, raise on blow-up."
+    tau = np.asarray(system.tau, dtype=np.float64)
+    if not np.all(tau > 0):
+        raise ChaoslitError(f"The delay tau of {system.name} must be > 0, got {tau}.")
+    if steps_per_delay is None:  # a step of at most a hundredth of the shorter of the delay and the period
+        steps_per_delay = math.ceil(100 * max(1.0, float(tau.max()) / system.period))
+    _check_positive_int("steps_per_delay", steps_per_delay)
+    if history is not None and not callable(history):
+        raise ChaoslitError(f"history must be a JAX function of time returning a state of shape ({system.dim},), got {history!r}.")
+    n_steps = math.ceil(ts[-1] * steps_per_delay / float(tau.min())) + 1
+    with float64_mode():
+        systems, y0s = batch.systems(), batch.initial_states()
+        require_float64(f"trajectory({system.name})", **{"the initial conditions": y0s}, **systems.parameters)
+        ys = _solve_delay_batch(systems, jnp.asarray(ts), y0s, steps_per_delay, n_steps, history)
     ys = np.asarray(ys)
-    if standardize:
-        ys = (ys - ys.mean(axis=1, keepdims=True)) / ys.std(axis=1, keepdims=True)
-    return ts, batch.unbatch(ys)
+    bad = ~(np.abs(ys).max(axis=-1) < BLOWUP)  # (batch, n)
+    codes = np.where(bad.any(axis=1), 1, 0)
+    _raise_on_failure(system, ts, np.where(bad[..., None], np.nan, ys), codes)
+    return batch.unbatch(ys)
+
+
+@eqx.filter_jit
+def _solve_delay_batch(systems, ts, y0s, steps_per_delay, n_steps, history):
+    one = lambda system, y0: solve_delay(system, ts, y0, steps_per_delay=steps_per_delay, n_steps=n_steps, history=history)
+    return vmap_batch(one, systems, y0s)
 
 
 def _raise_on_failure(system, ts, ys, codes):
@@ -243,6 +290,46 @@ def _raise_on_failure(system, ts, ys, codes):
     raise IntegrationError(
         f"Integrating {system.name}{batch_note} failed before t = {ts[-1]:.6g}: {reason}; {where}."
     )
+
+# %% ../nbs/02_integrate.ipynb #6795e3cc
+def solve_delay(system: AbstractDelayFlow, ts: Times, y0, *, steps_per_delay: int, n_steps: int,
+                history=None) -> Trajectory:
+    "States of the delay equation `system` at times `ts` (all >= 0): RK4 on the grid h = tau / `steps_per_delay`, `n_steps` steps."
+    m = steps_per_delay
+    h = system.tau / m
+    past = (lambda t: y0) if history is None else history
+    slope = lambda t: jax.jvp(past, (t,), (jnp.ones_like(t),))[1]
+    past_times = h * jnp.arange(-m, 1)
+    slots = jnp.mod(jnp.arange(-m, 1), m + 1)  # grid point j lives in slot j mod (m + 1)
+    xs = jnp.zeros((m + 1, system.dim)).at[slots].set(jax.vmap(past)(past_times))
+    left = jnp.zeros((m + 1, system.dim)).at[slots].set(jax.vmap(slope)(past_times))
+    y_start = past(jnp.zeros(()))
+    f_start = system(0.0, y_start, xs[1 % (m + 1)])  # y(-tau) is grid point -m, in slot 1
+    right = left.at[0].set(f_start)  # at t = 0 the solution's slope differs from the history's
+
+    def step(carry, k):
+        y, f, xs, left, right = carry
+        a, b = jnp.mod(k - m, m + 1), jnp.mod(k - m + 1, m + 1)  # the grid points one delay back, and the next
+        t = k * h
+        delayed_mid = (xs[a] + xs[b]) / 2 + h * (right[a] - left[b]) / 8
+        k2 = system(t + h / 2, y + h / 2 * f, delayed_mid)
+        k3 = system(t + h / 2, y + h / 2 * k2, delayed_mid)
+        k4 = system(t + h, y + h * k3, xs[b])
+        y_next = y + h / 6 * (f + 2 * k2 + 2 * k3 + k4)
+        f_next = system(t + h, y_next, xs[b])
+        carry = (y_next, f_next, xs.at[a].set(y_next), left.at[a].set(f_next), right.at[a].set(f_next))
+        return carry, (y_next, f_next)
+
+    _, (ys, fs) = jax.lax.scan(step, (y_start, f_start, xs, left, right), jnp.arange(n_steps))
+    grid_y = jnp.concatenate([y_start[None], ys])
+    grid_f = jnp.concatenate([f_start[None], fs])
+    # cubic Hermite interpolation between the grid points around each sample time
+    position = ts / h
+    i = jnp.clip(jnp.floor(position).astype(int), 0, n_steps - 1)
+    s = (position - i)[:, None]
+    y0_, y1_, f0_, f1_ = grid_y[i], grid_y[i + 1], grid_f[i], grid_f[i + 1]
+    return ((2 * s**3 - 3 * s**2 + 1) * y0_ + (s**3 - 2 * s**2 + s) * h * f0_
+            + (-2 * s**3 + 3 * s**2) * y1_ + (s**3 - s**2) * h * f1_)
 
 # %% ../nbs/02_integrate.ipynb #bf13081f
 @eqx.filter_jit

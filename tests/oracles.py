@@ -7,14 +7,20 @@ def dysts_system(name: str, parameters: dict):
     "The dysts system `name` with `parameters` (chaoslit's names and values)."
     import dysts.flows
 
-    return getattr(dysts.flows, name)(parameters={k: float(np.asarray(v)) for k, v in parameters.items()})
+    return getattr(dysts.flows, name)(parameters={k: _plain(v) for k, v in parameters.items()})
 
 
 def dysts_map(name: str, parameters: dict):
     "The dysts discrete map `name` with `parameters` (chaoslit's names and values)."
     import dysts.maps
 
-    return getattr(dysts.maps, name)(parameters={k: float(np.asarray(v)) for k, v in parameters.items()})
+    return getattr(dysts.maps, name)(parameters={k: _plain(v) for k, v in parameters.items()})
+
+
+def _plain(value):
+    "A parameter as dysts stores it: a float, or a NumPy array for array-valued parameters."
+    value = np.asarray(value, dtype=np.float64)
+    return float(value) if value.ndim == 0 else value
 
 
 def lorenz_taylor(y0, times, *, sigma=10.0, rho=28.0, beta=mpmath.mpf(8) / 3, digits=30):

@@ -111,6 +111,8 @@ def ftle(system: AbstractSystem, y0, horizon: float, *, rtol: float = 1e-8, atol
     "Finite-time Lyapunov exponents over `horizon` (time units; iterations for maps) from `y0` `(dim,)` or `(batch, dim)`."
     if not isinstance(system, AbstractSystem):
         raise ChaoslitError(f"ftle needs a chaoslit system, got {type(system).__name__}.")
+    if system.delay:
+        raise ChaoslitError(f"{system.name} is a delay equation: ftle handles flows and maps.")
     _check_positive("horizon", horizon)
     batch = Batch.of(system, y0)
     with float64_mode():

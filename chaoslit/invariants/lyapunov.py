@@ -156,6 +156,9 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     """
     if not isinstance(system, AbstractSystem):
         raise ChaoslitError(f"lyapunov_spectrum needs a chaoslit system (chaoslit.systems.get(name)), got {type(system).__name__}.")
+    if system.delay:
+        raise ChaoslitError(f"{system.name} is a delay equation, whose state is a whole history: lyapunov_spectrum "
+                            "handles flows and maps. Estimate its largest exponent from a trajectory (chaoslit.invariants.rosenstein or kantz).")
     is_map = isinstance(system, AbstractMap)
     k = system.dim if n_exponents is None else n_exponents
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 1 <= k <= system.dim:

@@ -7,19 +7,17 @@ Docs: https://chaoslit.github.io/chaoslit/systems.html.md"""
 # %% auto #0
 __all__ = ['CATALOGUE', 'names', 'get', 'table']
 
-# %% ../../nbs/01_systems.ipynb #b1d46cd1
+# %% ../../nbs/01_systems.ipynb #281c361f
 import dataclasses
 from types import MappingProxyType
 
 import numpy as np
 
 from ..core import AbstractSystem, ChaoslitError, as_parameter, is_parameter, unknown_name
-from . import classic, maps
-from .classic import Aizawa, Chen, Halvorsen, Lorenz, Lorenz96, Rossler, Thomas
-from .maps import Henon, Ikeda, Logistic, Tent, Tinkerbell
+from . import classic, delay, flows, high_dimensional, maps
 
-# %% ../../nbs/01_systems.ipynb #b5055d73
-_GROUPS = (classic, maps)
+# %% ../../nbs/01_systems.ipynb #ce1ed5eb
+_GROUPS = (classic, flows, delay, high_dimensional, maps)
 
 
 def _collect(groups) -> MappingProxyType:
@@ -37,26 +35,32 @@ def _collect(groups) -> MappingProxyType:
 
 CATALOGUE = _collect(_GROUPS)
 
-# %% ../../nbs/01_systems.ipynb #8cd0ef8f
+# %% ../../nbs/01_systems.ipynb #f4f71583
 _KINDS = ("flow", "map")
 
 
-def _kind(cls) -> str:
-    return cls.kind
+def _check_flag(name: str, value) -> None:
+    if value is not None and not isinstance(value, bool):
+        raise ChaoslitError(f"{name} must be True, False or None (no filter), got {value!r}.")
 
 
-def names(*, kind: str | None = None, dim: int | None = None) -> list[str]:
-    "The names of the systems in the catalogue, optionally only those of one `kind` or dimension `dim`."
+def names(*, kind: str | None = None, dim: int | None = None, nonautonomous: bool | None = None,
+          delay: bool | None = None) -> list[str]:
+    "The names of the systems in the catalogue, filtered by `kind`, dimension `dim`, `nonautonomous` and `delay` if given."
     if kind is not None and kind not in _KINDS:
         raise unknown_name("kind", kind, _KINDS, list_all=True)
-    if dim is not None and (not isinstance(dim, int) or dim < 1):
+    if dim is not None and (not isinstance(dim, int) or isinstance(dim, bool) or dim < 1):
         raise ChaoslitError(f"dim must be a positive integer, got {dim!r}.")
+    _check_flag("nonautonomous", nonautonomous)
+    _check_flag("delay", delay)
     return [
         name for name, cls in CATALOGUE.items()
-        if (kind is None or _kind(cls) == kind) and (dim is None or cls().dim == dim)
+        if (kind is None or cls.kind == kind) and (dim is None or cls().dim == dim)
+        and (nonautonomous is None or getattr(cls, "nonautonomous", False) == nonautonomous)
+        and (delay is None or cls.delay == delay)
     ]
 
-# %% ../../nbs/01_systems.ipynb #256c8271
+# %% ../../nbs/01_systems.ipynb #8225bc5b
 def get(name: str, **parameters) -> AbstractSystem:
     "Build the system called `name`, with its published parameter values except those given in `parameters`."
     if name not in CATALOGUE:
@@ -73,13 +77,14 @@ def get(name: str, **parameters) -> AbstractSystem:
                 raise ChaoslitError(f"Parameter {key} of {name}: {error}") from None
     return cls(**parameters)
 
-# %% ../../nbs/01_systems.ipynb #c21a9be7
+# %% ../../nbs/01_systems.ipynb #f073e1c3
 def table() -> list[dict]:
     "One record per system in the catalogue: name, kind, dimension, period, citation and reference invariants."
     rows = []
     for name, cls in CATALOGUE.items():
         meta = cls().metadata
-        rows.append(dict(name=name, kind=_kind(cls), dim=meta.dim, period=meta.period, description=meta.description,
-                         citation=meta.citation, parameters=meta.parameters, **meta.reference,
+        rows.append(dict(name=name, kind=cls.kind, dim=meta.dim, nonautonomous=getattr(cls, "nonautonomous", False),
+                         delay=cls.delay, period=meta.period, description=meta.description, citation=meta.citation,
+                         parameters=meta.parameters, **meta.reference,
                          **{f"chaoslit_{k}": v for k, v in meta.invariants.items()}))
     return rows
