@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "systems":
         for name in systems.names():
             system = systems.get(name)
-            kind = "delay" if system.delay else ("forced" if getattr(system, "nonautonomous", False) else system.kind)
+            kind = "delay" if system.delay else ("forced" if system.nonautonomous else system.kind)
             print(f"{name:24s} {kind:6s} dim={system.dim:<4d} {system.description}")
         return 0
     commands = dict(lyapunov=_lyapunov, simulate=_simulate, bench=_bench, report=_report)

@@ -7,8 +7,8 @@ Docs: https://chaoslit.github.io/chaoslit/core.html.md"""
 # %% auto #0
 __all__ = ['Scalar', 'State', 'Trajectory', 'TrajectoryBatch', 'Times', 'ChaoslitError', 'IntegrationError', 'unknown_name',
            'float64_mode', 'require_float64', 'as_parameter', 'parameter', 'is_parameter', 'Metadata',
-           'computed_invariants', 'reference_database', 'reference_metadata', 'AbstractSystem', 'AbstractFlow',
-           'AbstractMap', 'AbstractDelayFlow']
+           'computed_invariants', 'reference_database', 'reference_metadata', 'adopt_reference_metadata',
+           'AbstractSystem', 'AbstractFlow', 'AbstractMap', 'AbstractDelayFlow']
 
 # %% ../nbs/00_core.ipynb #2190a924
 import abc
@@ -139,6 +139,13 @@ def reference_metadata(kind: str, name: str) -> dict:
         metadata.update(period=entry["period"], nonautonomous=entry["nonautonomous"])
     return metadata
 
+
+def adopt_reference_metadata(cls: type, kind: str) -> None:
+    "Set the class variables of system class `cls` from the reference database's entry of its `reference_name` (default: its name)."
+    for key, value in reference_metadata(kind, cls.__dict__.get("reference_name", cls.__name__)).items():
+        setattr(cls, key, value)
+    cls.description = cls.description or cls.__doc__  # the database leaves some undescribed: then the docstring
+
 # %% ../nbs/00_core.ipynb #230cb833
 class AbstractSystem(eqx.Module):
     "What every system shares, flow or map: parameters as fields, metadata as class variables."
@@ -152,6 +159,8 @@ class AbstractSystem(eqx.Module):
     notes: ClassVar[str] = ""
     kind: ClassVar[str] = ""  # "flow" or "map"
     delay: ClassVar[bool] = False  # whether it is a delay equation (an `AbstractDelayFlow`)
+    nonautonomous: ClassVar[bool] = False  # whether it is forced: its vector field depends on time explicitly
+    _call: ClassVar[str] = "system(y)"  # how one state is passed, for error messages
 
     @property
     def name(self) -> str:
@@ -176,10 +185,9 @@ class AbstractSystem(eqx.Module):
     def _check_state(self, y) -> jax.Array:
         y = jnp.asarray(y)
         if y.shape != (self.dim,):
-            call = "system(t, y)" if self.kind == "flow" else "system(y)"
             raise ChaoslitError(
-                f"{self.name} takes one state of shape ({self.dim},), got shape {y.shape}. "
-                f"For a batch of states use jax.vmap over {call}."
+                f"{self.name} takes states of shape ({self.dim},), got shape {y.shape}. "
+                f"For a batch of states use jax.vmap over {self._call}."
             )
         return y
 
@@ -218,7 +226,7 @@ class AbstractFlow(AbstractSystem):
     "Base of continuous-time systems dy/dt = f(t, y; parameters): subclasses implement `vector_field`."
 
     kind: ClassVar[str] = "flow"
-    nonautonomous: ClassVar[bool] = False  # whether the vector field depends on time explicitly
+    _call: ClassVar[str] = "system(t, y)"
     stiff: ClassVar[bool] = False  # whether the default integration should use an implicit solver
     tolerance: ClassVar[float | None] = None  # default rtol = atol of its integration, if not chaoslit's 1e-12
 
@@ -250,7 +258,7 @@ class AbstractDelayFlow(AbstractSystem):
 
     kind: ClassVar[str] = "flow"
     delay: ClassVar[bool] = True
-    nonautonomous: ClassVar[bool] = False
+    _call: ClassVar[str] = "system(t, y, y_delayed)"
 
     @abc.abstractmethod
     def delayed_vector_field(self, t: Scalar, y: State, y_delayed: State) -> State:
@@ -259,12 +267,3 @@ class AbstractDelayFlow(AbstractSystem):
     def __call__(self, t: Scalar, y: State, y_delayed: State) -> State:
         "dy/dt at time `t` from the state `y` now and `y_delayed` at time `t - tau`, each of shape `(dim,)`."
         return self.delayed_vector_field(t, self._check_state(y), self._check_state(y_delayed))
-
-    def _check_state(self, y) -> jax.Array:
-        y = jnp.asarray(y)
-        if y.shape != (self.dim,):
-            raise ChaoslitError(
-                f"{self.name} takes states of shape ({self.dim},) (now and one delay ago), got shape {y.shape}. "
-                "For a batch of states use jax.vmap over system(t, y, y_delayed)."
-            )
-        return y

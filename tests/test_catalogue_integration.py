@@ -37,7 +37,7 @@ def check_100_periods(name):
 
 
 def test_sample_covers_every_kind():
-    kinds = {(systems.get(name).kind, systems.get(name).delay, getattr(systems.get(name), "nonautonomous", False)) for name in SAMPLE}
+    kinds = {(systems.get(name).kind, systems.get(name).delay, systems.get(name).nonautonomous) for name in SAMPLE}
     assert kinds == {("flow", False, False), ("flow", False, True), ("flow", True, False), ("map", False, False)}
 
 

@@ -56,7 +56,7 @@ def names(*, kind: str | None = None, dim: int | None = None, nonautonomous: boo
     return [
         name for name, cls in CATALOGUE.items()
         if (kind is None or cls.kind == kind) and (dim is None or cls().dim == dim)
-        and (nonautonomous is None or getattr(cls, "nonautonomous", False) == nonautonomous)
+        and (nonautonomous is None or cls.nonautonomous == nonautonomous)
         and (delay is None or cls.delay == delay)
     ]
 
@@ -83,7 +83,7 @@ def table() -> list[dict]:
     rows = []
     for name, cls in CATALOGUE.items():
         meta = cls().metadata
-        rows.append(dict(name=name, kind=cls.kind, dim=meta.dim, nonautonomous=getattr(cls, "nonautonomous", False),
+        rows.append(dict(name=name, kind=cls.kind, dim=meta.dim, nonautonomous=cls.nonautonomous,
                          delay=cls.delay, period=meta.period, description=meta.description, citation=meta.citation,
                          parameters=meta.parameters, **meta.reference,
                          **{f"chaoslit_{k}": v for k, v in meta.invariants.items()}))

@@ -13,7 +13,7 @@ from typing import ClassVar
 
 import jax.numpy as jnp
 
-from ..core import AbstractDelayFlow, Scalar, parameter, reference_metadata
+from ..core import AbstractDelayFlow, Scalar, adopt_reference_metadata, parameter
 
 # %% ../../nbs/01d_delay.ipynb #b83e4046
 class AbstractCatalogueDelayFlow(AbstractDelayFlow):
@@ -21,8 +21,7 @@ class AbstractCatalogueDelayFlow(AbstractDelayFlow):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        for key, value in reference_metadata("flows", cls.__name__).items():
-            setattr(cls, key, value)
+        adopt_reference_metadata(cls, "flows")
         cls.default_initial_condition = cls.default_initial_condition[:1]  # the history's constant value
 
 # %% ../../nbs/01d_delay.ipynb #4e05abae

@@ -30,7 +30,7 @@ from typing import ClassVar
 import jax.numpy as jnp
 from jaxtyping import Array
 
-from ..core import AbstractFlow, Scalar, parameter, reference_database, reference_metadata
+from ..core import AbstractFlow, Scalar, adopt_reference_metadata, parameter, reference_database
 
 # %% ../../nbs/01c_flows.ipynb #c74b5d47
 class AbstractCatalogueFlow(AbstractFlow):
@@ -38,8 +38,7 @@ class AbstractCatalogueFlow(AbstractFlow):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        for key, value in reference_metadata("flows", cls.__name__).items():
-            setattr(cls, key, value)
+        adopt_reference_metadata(cls, "flows")
 
 
 def _published(name: str, key: str) -> tuple:

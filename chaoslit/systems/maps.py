@@ -16,7 +16,7 @@ from typing import ClassVar
 import jax
 import jax.numpy as jnp
 
-from ..core import AbstractMap, Scalar, State, parameter, reference_metadata
+from ..core import AbstractMap, Scalar, State, adopt_reference_metadata, parameter
 
 # %% ../../nbs/01b_maps.ipynb #594fd446
 _SPROTT = "Sprott, J. C. (2003). Chaos and Time-Series Analysis, Oxford University Press, appendix A"
@@ -125,10 +125,7 @@ class AbstractCatalogueMap(AbstractMap):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        name = cls.__dict__.get("reference_name", cls.__name__)
-        for key, value in reference_metadata("maps", name).items():
-            setattr(cls, key, value)
-        cls.description = cls.description or cls.__doc__  # the database describes few maps: then the docstring
+        adopt_reference_metadata(cls, "maps")
 
 # %% ../../nbs/01b_maps.ipynb #4cac06a0
 class Chebyshev(AbstractCatalogueMap):
