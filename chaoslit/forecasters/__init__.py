@@ -12,11 +12,11 @@ import dataclasses
 from types import MappingProxyType
 
 from ..core import ChaoslitError, unknown_name
-from . import baselines, koopman, ngrc, random_features, reservoir, sindy
+from . import baselines, koopman, neural_ode, ngrc, plrnn, random_features, reservoir, sequence, sindy
 from .base import (AbstractFitted, AbstractForecaster, DivergedForecast, load, save)
 
 # %% ../../nbs/06z_registry.ipynb #8101cd38
-_FAMILIES = (baselines, reservoir, ngrc, sindy, koopman, random_features)
+_FAMILIES = (baselines, reservoir, ngrc, sindy, koopman, random_features, neural_ode, plrnn, sequence)
 
 
 def _collect(families) -> MappingProxyType:

@@ -1,0 +1,78 @@
+"""Benchmark: how fast each gradient-trained forecaster trains on Lorenz.
+
+    python bench/bench_training.py [--steps N] [name ...]
+
+The standard protocol (chaoslit.protocol.Protocol(): Lorenz, 100 points per period, 10,000 training points). Each model
+is trained once with its default hyperparameters but `--steps` optimizer steps (default 600; its notebook trains for
+the full default), with a validation loss every 50 steps, and the script reports from the training history:
+
+- the first evaluation's wall time (compilation of the training step included) and the time per step after it;
+- the time and steps to reach a validation loss of 1e-2 and of 1e-3. Every model's loss is a mean squared error of
+  standardized predictions (over a neural ODE's segments, a PLRNN's teacher-forced window, a sequence model's
+  teacher-forced and free-running points), so the same targets apply to all, though the losses are not identical.
+
+There is no peer library here (no PyTorch or JAX implementation of these models is installed to compare with), so the
+ratio printed is each model's time per step against the fastest one's. The device is JAX's default backend: run it on
+a GPU machine for GPU figures. Writes bench/results/training-<python>-<device>.json for the docs' Performance page,
+keeping the rows of models not named in this run.
+"""
+import argparse
+import json
+import platform
+import time
+from pathlib import Path
+
+import jax
+import numpy as np
+
+from chaoslit import forecasters
+from chaoslit.protocol import Protocol, make_data
+
+MODELS = ("neural_ode", "shplrnn", "alrnn", "lstm", "gru", "s4d", "transformer", "mamba")
+TARGETS = (1e-2, 1e-3)
+
+
+def row(name, data, steps):
+    print(f"{name} ...", flush=True)
+    start = time.perf_counter()
+    fitted = forecasters.get(name, steps=steps, eval_every=50).fit(data.train, key=0)
+    total = time.perf_counter() - start
+    history = {k: np.asarray(v) for k, v in fitted.history.items()}
+    step, seconds, loss = history["step"], history["seconds"], history["validation_loss"]
+    reached = {target: np.flatnonzero(loss <= target) for target in TARGETS}
+    return dict(model=name, steps=int(step[-1]), fit_s=total, first_evaluation_s=float(seconds[0]),
+                ms_per_step=1e3 * (seconds[-1] - seconds[0]) / max(step[-1] - step[0], 1), final_loss=float(loss[-1]),
+                to_target={f"{t:.0e}": None if not r.size else dict(seconds=float(seconds[r[0]]), steps=int(step[r[0]]))
+                           for t, r in reached.items()})
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("models", nargs="*", default=list(MODELS))
+    parser.add_argument("--steps", type=int, default=600)
+    args = parser.parse_args()
+    data = make_data(Protocol())
+    device = jax.default_backend()
+    rows = [row(name, data, args.steps) for name in args.models]
+    fastest = min(r["ms_per_step"] for r in rows)
+    print(f"\n{'model':12} {'first eval s':>12} {'ms/step':>8} {'x fastest':>9} {'loss':>8} "
+          + " ".join(f"{'s to ' + f'{t:.0e}':>10}" for t in TARGETS))
+    for r in rows:
+        reach = [r["to_target"][f"{t:.0e}"] for t in TARGETS]
+        print(f"{r['model']:12} {r['first_evaluation_s']:>12.1f} {r['ms_per_step']:>8.1f} {r['ms_per_step'] / fastest:>9.1f} "
+              f"{r['final_loss']:>8.1e} " + " ".join(f"{'-' if x is None else format(x['seconds'], '.0f'):>10}" for x in reach))
+    major, minor, _ = platform.python_version_tuple()
+    out = Path(__file__).parent / "results" / f"training-py{major}{minor}-{device}.json"
+    if out.exists():  # keep the rows of models not rerun now (same settings only), in the order of MODELS
+        previous = json.loads(out.read_text())
+        if previous.get("steps") == args.steps and previous.get("jax") == jax.__version__:
+            kept = {r["model"]: r for r in previous["rows"]}
+            kept.update({r["model"]: r for r in rows})
+            rows = sorted(kept.values(), key=lambda r: MODELS.index(r["model"]) if r["model"] in MODELS else len(MODELS))
+    out.write_text(json.dumps(dict(python=platform.python_version(), jax=jax.__version__, device=device,
+                                   steps=args.steps, targets=list(TARGETS), rows=rows), indent=1))
+    print(f"\nwrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+"The shared training loop and the gradient-trained forecasters: reproducibility, checkpoints, early stopping, errors, and the models' pieces against exact results."
+import math
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+
+from chaoslit import forecasters, systems, trajectory
+from chaoslit.core import ChaoslitError, float64_mode
+from chaoslit.forecasters.base import Standardizer
+from chaoslit.forecasters.neural_ode import HybridField, MLP, _integrate
+from chaoslit.forecasters.plrnn import (AlmostLinearRNN, FittedPLRNN, ShallowPLRNN, forcing_strength)
+from chaoslit.forecasters.training import reconstruction_quality, train, training_set
+from chaoslit.protocol import Protocol, make_data
+
+
+class Scalar(eqx.Module):
+    value: jax.Array
+
+
+def _mean_loss(model, windows, key):
+    return jnp.mean((windows - model.value) ** 2)
+
+
+def _series(n=600, seed=0):
+    return [np.random.default_rng(seed).standard_normal((n, 2))]
+
+
+def _train(checkpoint=None, callback=None, steps=60, patience=0, loss=_mean_loss):
+    with float64_mode():
+        data = training_set(_series(), 5, 0.2)
+        return train(Scalar(jnp.zeros(2)), loss, data, optax.adam(0.05), steps=steps, batch_size=4, window=5,
+                     key=jax.random.key(7), eval_every=10, patience=patience, checkpoint=checkpoint, callback=callback)
+
+
+def test_same_seed_same_parameters():
+    first, second = _train(), _train()
+    np.testing.assert_array_equal(first.model.value, second.model.value)
+    # and the loop learned the data's mean
+    np.testing.assert_allclose(first.model.value, _series()[0][:480].mean(axis=0), atol=0.1)
+
+
+def test_interrupted_run_resumes_to_the_same_parameters(tmp_path):
+    path = tmp_path / "run.ckpt"
+    calls = []
+
+    def interrupt(record):
+        calls.append(record["step"])
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _train(checkpoint=path, callback=interrupt)
+    assert path.exists() and calls == [10, 20]
+    resumed = _train(checkpoint=path, callback=lambda record: calls.append(record["step"]))
+    assert calls == [10, 20, 30, 40, 50, 60]  # it went on from step 20, not from the start
+    np.testing.assert_array_equal(resumed.model.value, _train().model.value)
+    np.testing.assert_array_equal(resumed.history["step"], [10, 20, 30, 40, 50, 60])
+    # a finished checkpoint returns at once; another run's checkpoint is refused
+    np.testing.assert_array_equal(_train(checkpoint=path).model.value, resumed.model.value)
+    with pytest.raises(ChaoslitError, match="belongs to another training run"):
+        _train(checkpoint=path, steps=70)
+    junk = tmp_path / "junk.ckpt"
+    junk.write_bytes(b"nothing\n")
+    with pytest.raises(ChaoslitError, match="not a chaoslit checkpoint"):
+        _train(checkpoint=junk)
+
+
+def test_early_stopping_and_a_diverging_loss():
+    flat = _train(steps=200, patience=2, loss=lambda model, windows, key: jnp.sum(model.value * 0) + 1.0)
+    assert flat.stopped_early and flat.history["step"][-1] == 30  # no improvement after the first evaluation
+    with pytest.raises(ChaoslitError, match="training loss became nan"):
+        _train(loss=lambda model, windows, key: jnp.log(-1.0 - jnp.sum(model.value**2)))
+
+
+def test_training_set_cuts_and_refuses():
+    cut = training_set([np.zeros((100, 1)), np.zeros((50, 1))], 10, 0.2)
+    assert cut.series.shape == (80 + 40, 1) and cut.validation.shape == (2 + 1, 10, 1)
+    assert int(cut.starts.max()) == 120 - 10 and 80 - 10 + 1 not in set(np.asarray(cut.starts).tolist()[:71])
+    with pytest.raises(ChaoslitError, match="fewer than one window"):
+        training_set([np.zeros((100, 1))], 30, 0.2)
+
+
+@pytest.mark.parametrize("name, bad, message", [
+    ("neural_ode", dict(learning_rate=-1.0), "learning_rate must be a finite number > 0"),
+    ("neural_ode", dict(schedule="linear"), "schedule must be one of"),
+    ("lstm", dict(window=15), "burn_in \\+ free_steps < window - 1"),
+    ("alrnn", dict(n_relu=30), "n_relu must be"),
+    ("mamba", dict(burn_in=5), "burn_in must be at least"),
+    ("transformer", dict(n_heads=5), "n_heads must be"),
+    ("hybrid_ode", dict(), "physics must be a chaoslit flow"),
+    ("hybrid_ode", dict(physics=systems.get("Lorenz"), dt=-1.0), "dt must be the data's sampling interval"),
+])
+def test_bad_hyperparameters_are_named(name, bad, message):
+    train_data = _series(1000)[0][:, :1].repeat(3, axis=1) + np.arange(3)
+    with pytest.raises(ChaoslitError, match=message):
+        forecasters.get(name, steps=1, **bad).fit(train_data)
+
+
+def test_neural_ode_time_unit_is_one_sample():
+    "dz/ds = -z integrates to exp(-s) at s = 1, 2, 3 (Tsit5, 8 substeps)."
+    with float64_mode():
+        states = _integrate(lambda z: -z, jnp.ones(2), 3, 8)
+    np.testing.assert_allclose(np.asarray(states)[:, 0], np.exp(-np.arange(1.0, 4.0)), rtol=1e-7)
+
+
+def test_hybrid_field_with_a_zero_network_is_the_known_model():
+    "In standardized coordinates and sample time, the hybrid's known part reproduces the system's trajectory."
+    lorenz = systems.get("Lorenz")
+    dt = lorenz.period / 100
+    _, y = trajectory(lorenz, 200, dt=dt, transient=0.0)
+    with float64_mode():
+        scaler = Standardizer(jnp.asarray(y.mean(axis=0)), jnp.asarray(y.std(axis=0)))
+        net = MLP.init([3, 8, 3], "gelu", jax.random.key(0), final_scale=0.0)
+        field = HybridField(net, jnp.ones(3), lorenz, scaler, dt)
+        z = _integrate(field, scaler.forward(jnp.asarray(y[0])), 199, 20)
+        np.testing.assert_allclose(np.asarray(scaler.inverse(z)), y[1:], atol=1e-6)
+
+
+def test_plrnn_jacobians_are_exact():
+    with float64_mode():
+        k = jax.random.split(jax.random.key(0), 6)
+        sh = ShallowPLRNN(jax.random.normal(k[0], (3,)), jax.random.normal(k[1], (3, 7)), jax.random.normal(k[2], (7, 3)),
+                          jax.random.normal(k[3], (7,)), jax.random.normal(k[4], (3,)))
+        al = AlmostLinearRNN(jax.random.normal(k[0], (6,)), jax.random.normal(k[5], (6, 6)), jnp.zeros(6), jnp.zeros((3, 3)), 2)
+        for model, dim in ((sh, 3), (al, 6)):
+            for seed in range(5):
+                z = jax.random.normal(jax.random.key(seed), (dim,))
+                np.testing.assert_allclose(model.jacobian(z), jax.jacfwd(model)(z), atol=1e-12)
+        # the AL-RNN is linear in its first M - P units and ignores W's diagonal
+        z = jnp.array([1.0, -2.0, 0.5, 3.0, -1.0, 2.0])
+        np.testing.assert_allclose(al(z), al.diagonal * z + (al.weights - jnp.diag(jnp.diag(al.weights))) @ z.at[4].set(0.0))
+
+
+def test_forcing_strength_follows_the_jacobian_bound():
+    "alpha = 1 - 1/G: zero for a contracting map, 1 - 1/2 for a map that doubles, capped at alpha_max."
+    with float64_mode():
+        windows = jax.random.normal(jax.random.key(1), (4, 20, 3))
+        linear = lambda a: ShallowPLRNN(jnp.full(3, a), jnp.zeros((3, 2)), jnp.zeros((2, 3)), jnp.zeros(2), jnp.zeros(3))
+        assert float(forcing_strength(linear(0.5), windows, 1.0)) == 0.0
+        np.testing.assert_allclose(float(forcing_strength(linear(2.0), windows, 1.0)), 0.5, rtol=1e-12)
+        np.testing.assert_allclose(float(forcing_strength(linear(10.0), windows, 0.3)), 0.3)
+
+
+def test_reconstruction_exponent_of_a_linear_map():
+    "A PLRNN with no ReLU coupling is the linear map diag(a): its largest exponent is log(max a) / dt exactly."
+    data = make_data(Protocol(n_train=2000, n_validation=1, n_test=1, context=20, horizon=10))
+    with float64_mode():
+        a = jnp.array([0.9, 0.97, 0.5])
+        model = ShallowPLRNN(a, jnp.zeros((3, 2)), jnp.zeros((2, 3)), jnp.zeros(2), jnp.zeros(3))
+        fitted = FittedPLRNN(3, 1, Standardizer.of([data.train]), model, {})
+    result = reconstruction_quality(fitted, data, n_steps=1000, transient=100)
+    np.testing.assert_allclose(result.lyapunov_exponent, math.log(0.97) / data.dt, rtol=1e-9)
+    assert result.state_space_divergence > 1.0  # a run that decays to a point has none of the attractor
+
+
+def test_sequence_loss_aligns_heads_and_free_run():
+    "A cell that predicts a ramp's increments exactly has zero loss (every head, the free run, the geometry penalty)."
+    from chaoslit.forecasters.sequence import AbstractCell, sequence_loss
+
+    class Ramp(AbstractCell):
+        slope: jax.Array
+        heads: int = eqx.field(static=True)
+
+        def initial_carry(self, dtype):
+            return jnp.zeros((), dtype)
+
+        def __call__(self, carry, x):
+            return carry + 1, jnp.arange(1, self.heads + 1)[:, None] * self.slope[None]
+
+    with float64_mode():
+        slope, rate = jnp.array([0.1, -0.2]), jnp.array([0.5, 0.25])
+        windows = jnp.stack([jnp.arange(30.0)[:, None] * slope, 1.0 + jnp.arange(30.0)[:, None] * slope])
+        exact = sequence_loss(Ramp(slope / rate, 3), rate, windows, burn_in=2, free_steps=5, geometry=1.0)
+        off = sequence_loss(Ramp(1.01 * slope / rate, 3), rate, windows, burn_in=2, free_steps=5, geometry=0.0)
+    assert float(exact) < 1e-28 and float(off) > 1e-6
+
+
+def test_transformer_is_causal():
+    "Its prediction at a position does not depend on later tokens."
+    from chaoslit.forecasters.sequence import Transformer
+    from chaoslit.forecasters.training import training_set
+
+    with float64_mode():
+        data = training_set([np.random.default_rng(0).standard_normal((200, 3))], 9, 0.1)
+        model, _ = Transformer(width=8, n_heads=2, window=9).init(data, None, jax.random.key(0))
+        tokens = jax.random.normal(jax.random.key(1), (8, 3))
+        changed = tokens.at[5].add(1.0)
+        np.testing.assert_array_equal(model(tokens)[:5], model(changed)[:5])
+        assert not np.allclose(model(tokens)[5:], model(changed)[5:])
