@@ -18,7 +18,7 @@ import numpy as np
 
 from ..core import ChaoslitError
 from .base import Standardizer, check_hyperparameters
-from .training import AbstractStateSpaceFitted, AbstractTrainedForecaster, TrainingSet, integer_at_least
+from .training import AbstractStateSpaceFitted, AbstractTrainedForecaster, integer_at_least
 
 # %% ../../nbs/06i_plrnn.ipynb #b353baa1
 class ShallowPLRNN(eqx.Module):

@@ -18,7 +18,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..core import ChaoslitError
 from .base import Standardizer, check_hyperparameters
 from .training import MLP, AbstractStateSpaceFitted, AbstractTrainedForecaster, integer_at_least
 

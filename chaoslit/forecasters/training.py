@@ -11,7 +11,6 @@ __all__ = ['CHECKPOINT_FORMAT', 'SCHEDULES', 'ACTIVATIONS', 'TrainingSet', 'trai
 
 # %% ../../nbs/06g_training.ipynb #4c18be62
 import abc
-import dataclasses
 import functools
 import hashlib
 import json
