@@ -14,7 +14,7 @@ SMALL = {"esn": dict(units=50), "random_features": dict(n_features=50), "hankel_
          "neural_ode": dict(width=16, depth=1, **TRAINING),
          "hybrid_ode": dict(width=16, depth=1, physics=systems.get("Lorenz", rho=25.0), dt=systems.get("Lorenz").period / 100,
                             **TRAINING),
-         "shplrnn": dict(hidden=16, window=20, **TRAINING), "alrnn": dict(latent=8, window=20, burn_in=5, **TRAINING),
+         "shplrnn": dict(hidden=16, window=20, **TRAINING), "alrnn": dict(latent=8, n_relu=2, window=20, burn_in=5, forcing_interval=4, **TRAINING),
          "lstm": dict(hidden=8, window=25, **TRAINING), "gru": dict(hidden=8, window=25, **TRAINING),
          "s4d": dict(hidden=8, state=4, window=25, **TRAINING),
          "mamba": dict(hidden=8, state=4, window=40, lag=5, burn_in=12, free_steps=10, **TRAINING),

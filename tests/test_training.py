@@ -12,7 +12,7 @@ from chaoslit import forecasters, systems, trajectory
 from chaoslit.core import ChaoslitError, float64_mode
 from chaoslit.forecasters.base import Standardizer
 from chaoslit.forecasters.neural_ode import HybridField, MLP, _integrate
-from chaoslit.forecasters.plrnn import (AlmostLinearRNN, FittedPLRNN, ShallowPLRNN, forcing_strength)
+from chaoslit.forecasters.plrnn import AlmostLinearRNN, FittedPLRNN, ShallowPLRNN, forcing_strength, teacher_forced_loss
 from chaoslit.forecasters.training import reconstruction_quality, train, training_set
 from chaoslit.protocol import Protocol, make_data
 
@@ -191,3 +191,58 @@ def test_transformer_is_causal():
         changed = tokens.at[5].add(1.0)
         np.testing.assert_array_equal(model(tokens)[:5], model(changed)[:5])
         assert not np.allclose(model(tokens)[5:], model(changed)[5:])
+
+
+def test_sparse_teacher_forcing_resets_only_every_interval():
+    "Forcing every `interval` steps: between resets the model runs freely; the teacher signal is forced, the data scored."
+    with float64_mode():
+        a = jnp.array([1.1, 0.9, 1.0])
+        model = ShallowPLRNN(a, jnp.zeros((3, 2)), jnp.zeros((2, 3)), jnp.zeros(2), jnp.zeros(3))  # z -> a * z
+        x = jax.random.normal(jax.random.key(3), (1, 13, 3))
+
+        def expected(teacher, interval, alpha):
+            z, errors = teacher[0, 0], []
+            for t in range(1, 13):
+                z = a * z
+                errors.append((z - x[0, t]) ** 2)
+                if t % interval == 0:
+                    z = (1 - alpha) * z + alpha * teacher[0, t]
+            return jnp.mean(jnp.stack(errors))
+
+        shifted = x + 0.3
+        for interval, alpha, teacher in ((1, 1.0, x), (4, 1.0, x), (5, 0.5, shifted), (12, 1.0, x)):
+            np.testing.assert_allclose(teacher_forced_loss(model, x, alpha, 0, interval, teacher),
+                                       expected(teacher, interval, alpha), rtol=1e-12)
+    with pytest.raises(ChaoslitError, match="forcing_interval"):
+        forecasters.get("alrnn", forcing_interval=60, window=60).fit(np.zeros((300, 3)) + np.arange(300)[:, None])
+
+
+def test_newly_fitted_models_reuse_the_compiled_forecast():
+    "The training history is kept as arrays (traced), not as numbers (static): a second fit compiles nothing new."
+    from chaoslit.forecasters.base import _forecast_batch
+
+    y = np.cumsum(np.random.default_rng(0).standard_normal((300, 3)), axis=0) * 0.01
+    model = forecasters.get("gru", hidden=4, steps=20, eval_every=10, window=10, burn_in=2, free_steps=2)
+    first = model.fit(y, key=0)
+    first.predict(y[-20:], 5)
+    compiled = _forecast_batch._cached._cache_size()
+    second = model.fit(y, key=1)
+    second.predict(y[-20:], 5)
+    assert _forecast_batch._cached._cache_size() == compiled
+    assert all(isinstance(values, np.ndarray) for values in second.history.values())
+
+
+def test_subregion_analysis_refuses_what_it_cannot_do():
+    from chaoslit.forecasters.plrnn import subregions, symbolic_code
+
+    with float64_mode():
+        scaler = Standardizer(jnp.zeros(3), jnp.ones(3))
+        plrnn = FittedPLRNN(3, 1, scaler, ShallowPLRNN(jnp.ones(3), jnp.zeros((3, 2)), jnp.zeros((2, 3)), jnp.zeros(2),
+                                                       jnp.zeros(3)), {})
+        wide = FittedPLRNN(3, 1, scaler, AlmostLinearRNN(jnp.ones(20), jnp.zeros((20, 20)), jnp.zeros(20),
+                                                         jnp.zeros((17, 3)), 13), {})
+    with pytest.raises(ChaoslitError, match="needs a fitted AL-RNN"):
+        subregions(plrnn)
+    for analysis in (subregions, lambda f: symbolic_code(f, np.zeros((5, 3)), 10)):
+        with pytest.raises(ChaoslitError, match="2\\*\\*13"):
+            analysis(wide)

@@ -106,8 +106,7 @@ class NeuralODE(AbstractTrainedForecaster):
 
     def _network(self, data: TrainingSet, key):
         dim = data.series.shape[1]
-        rate = jnp.std(jnp.diff(data.series, axis=0), axis=0)
-        return MLP.init([dim] + [self.width] * self.depth + [dim], self.activation, key, final_scale=0.1), rate
+        return MLP.init([dim] + [self.width] * self.depth + [dim], self.activation, key, final_scale=0.1), data.increment_spread
 
     def init(self, data, scaler, key):
         return NeuralField(*self._network(data, key))

@@ -112,8 +112,7 @@ class _AbstractRecurrentForecaster(AbstractTrainedForecaster):
                                           "an integer >= 0 with burn_in + free_steps < window - 1"))
 
     def init(self, data, scaler, key):
-        rate = jnp.std(jnp.diff(data.series, axis=0), axis=0)
-        return self.cell(data.series.shape[1], key), rate
+        return self.cell(data.series.shape[1], key), data.increment_spread
 
     def loss(self, model, windows, key):
         cell, rate = model
@@ -422,7 +421,7 @@ class Transformer(AbstractTrainedForecaster):
             tuple(_linear(w, 3 * w, kk) for kk in k[3: 3 + n]), tuple(_linear(w, w, kk, 0.5) for kk in k[3 + n: 3 + 2 * n]),
             tuple(MLP.init([w, 4 * w, w], "gelu", kk, final_scale=0.5) for kk in k[3 + 2 * n:]),
             jnp.ones((n, 2, w)), jnp.ones(w), _linear(w, dim, k[2], 0.1), self.n_heads)
-        return model, jnp.std(jnp.diff(data.series, axis=0), axis=0)
+        return model, data.increment_spread
 
     def loss(self, model, windows, key):
         transformer, rate = model

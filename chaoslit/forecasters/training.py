@@ -39,6 +39,7 @@ class TrainingSet(NamedTuple):
     series: jax.Array  # (n_points, dim) the training parts of all trajectories, one after another
     starts: jax.Array  # (n_starts,) where in `series` a training window may start
     validation: jax.Array  # (n_validation, window, dim) the held-out windows (possibly none)
+    increment_spread: jax.Array  # (dim,) the standard deviation of one-step increments within the training parts
 
 
 def training_set(trajectories: list, window: int, validation_fraction: float, *, where: str = "fit") -> TrainingSet:
@@ -61,7 +62,9 @@ def training_set(trajectories: list, window: int, validation_fraction: float, *,
         validation += [rest[i: i + window] for i in range(0, len(rest) - window + 1, window)]
     dim = trajectories[0].shape[1]
     validation = np.stack(validation) if validation else np.zeros((0, window, dim))
-    return TrainingSet(jnp.asarray(np.concatenate(series)), jnp.asarray(np.concatenate(starts)), jnp.asarray(validation))
+    increments = np.concatenate([np.diff(part, axis=0) for part in series])  # never across the join of two trajectories
+    return TrainingSet(jnp.asarray(np.concatenate(series)), jnp.asarray(np.concatenate(starts)), jnp.asarray(validation),
+                       jnp.asarray(increments.std(axis=0)))
 
 # %% ../../nbs/06g_training.ipynb #53d18ef6
 class TrainingResult(NamedTuple):
@@ -272,8 +275,7 @@ class AbstractTrainedForecaster(AbstractForecaster):
                        batch_size=self.batch_size, window=self.window, key=train_key, eval_every=self.eval_every,
                        patience=self.patience, checkpoint=self.checkpoint, progress=self.progress,
                        run=dict(run, forecaster=self.name))
-        history = {name: tuple(values.tolist()) for name, values in result.history.items()}  # plain numbers: no JAX needed to read them
-        return self.fitted(result.model, scaler, history)
+        return self.fitted(result.model, scaler, result.history)
 
 # %% ../../nbs/06g_training.ipynb #2df4a2c2
 class AbstractStateSpaceFitted(AbstractFitted):
@@ -281,7 +283,7 @@ class AbstractStateSpaceFitted(AbstractFitted):
     dim: eqx.AbstractVar[int]
     min_context: eqx.AbstractVar[int]
     scaler: eqx.AbstractVar[Standardizer]
-    history: eqx.AbstractVar[dict]  # the training history: tuples step, train_loss, validation_loss, seconds
+    history: eqx.AbstractVar[dict]  # the training history: numpy arrays step, train_loss, validation_loss, seconds
 
     @abc.abstractmethod
     def encode(self, context):
