@@ -276,10 +276,11 @@ def subregions(fitted: "FittedPLRNN") -> list:
     latent, p = model.diagonal.shape[0], model.n_relu
     found = []
     with float64_mode():
-        coupling, diagonal, bias = (np.asarray(a, dtype=np.float64) for a in (model._coupling(), model.diagonal, model.bias))
+        bias = np.asarray(model.bias, dtype=np.float64)
         for symbol in range(2**p):
             bits = np.array([(symbol >> k) & 1 for k in range(p)], dtype=bool)
-            jacobian = np.diag(diagonal) + coupling * np.concatenate([np.ones(latent - p), bits])
+            inside = jnp.concatenate([jnp.zeros(latent - p), jnp.where(jnp.asarray(bits), 1.0, -1.0)])  # a state in the subregion
+            jacobian = np.asarray(model.jacobian(inside), dtype=np.float64)
             z = np.linalg.solve(np.eye(latent) - jacobian, bias)
             eigenvalues = np.linalg.eigvals(jacobian)
             observed = np.asarray(fitted.scaler.inverse(jnp.asarray(z[: fitted.dim])))
