@@ -236,10 +236,11 @@ def state_space_divergence(y_true, y_pred, *, bins: int = 30, smoothing: float =
         low, high = a.min(axis=0), a.max(axis=0)
         high = np.where(high > low, high, low + 1.0)
         def histogram(z):
-            index = np.floor((z - low) / (high - low) * bins).astype(np.int64)
-            index = np.minimum(index, bins - 1)  # the truth's maximum belongs to the last bin
-            inside = np.all((index >= 0) & (index < bins), axis=1)
-            flat = np.ravel_multi_index(index[inside].T, (bins,) * dim)
+            with np.errstate(over="ignore", invalid="ignore"):  # a far-flung forecast point is simply outside
+                scaled = (z - low) / (high - low) * bins
+            inside = np.all(np.isfinite(scaled) & (scaled >= 0) & (scaled <= bins), axis=1)
+            index = np.minimum(np.floor(scaled[inside]).astype(np.int64), bins - 1)  # the truth's maximum: last bin
+            flat = np.ravel_multi_index(index.T, (bins,) * dim)
             return np.bincount(flat, minlength=bins**dim) / len(z)
         p, q = histogram(a) + smoothing, histogram(b) + smoothing
         p, q = p / p.sum(), q / q.sum()

@@ -35,24 +35,11 @@ def test_reconstruction_keeps_the_attractor(name, lorenz):
     assert quality.state_space_divergence <= 1.0, quality.state_space_divergence
 
 
-def _leading_multipliers(system, point, dt):
-    "The two largest-modulus eigenvalues of the flow's Jacobian at `point`, as multipliers exp(lambda dt) per step."
-    import jax
-    import jax.numpy as jnp
-
-    from chaoslit.core import float64_mode
-
-    with float64_mode():
-        jacobian = jax.jacfwd(lambda y: system.vector_field(0.0, y))(jnp.asarray(point, dtype=jnp.float64))
-    multipliers = np.exp(np.linalg.eigvals(np.asarray(jacobian)) * dt)
-    return multipliers[np.argsort(-np.abs(multipliers))][:2]
-
-
 def test_alrnn_recovers_the_minimal_lorenz_structure(lorenz):
     """With two ReLUs: one subregion per lobe (each holding one sign of x), whose fixed points sit near Lorenz's C+- and
     turn like them (a complex pair of multipliers, unstable, at Lorenz's angle per step within 20%)."""
     from chaoslit import systems
-    from chaoslit.forecasters.plrnn import subregions
+    from chaoslit.forecasters.plrnn import flow_multipliers, subregions
 
     fitted = forecasters.get("alrnn", latent=20, n_relu=2).fit(lorenz.train, key=0)
     code = symbolic_code(fitted, lorenz.test.context[0], 20_000)
@@ -67,7 +54,7 @@ def test_alrnn_recovers_the_minimal_lorenz_structure(lorenz):
         point = np.array([sign * c, sign * c, system.rho - 1])
         region = regions[lobes[name][0]]
         assert np.linalg.norm(region.fixed_point - point) < 0.15 * np.linalg.norm(point), (name, region.fixed_point)
-        lorenz_turn = np.abs(np.angle(_leading_multipliers(system, point, lorenz.dt)[0]))
+        lorenz_turn = np.abs(np.angle(flow_multipliers(system, point, lorenz.dt)[0]))
         leading = region.eigenvalues[:2]
         assert abs(leading[0].imag) > 0 and np.isclose(leading[0], np.conj(leading[1])) and abs(leading[0]) > 1, leading
         assert abs(np.abs(np.angle(leading[0])) / lorenz_turn - 1) < 0.2, (np.angle(leading[0]), lorenz_turn)
@@ -77,7 +64,7 @@ def test_alrnn_recovers_the_rossler_spiral():
     """With one ReLU on Rossler: the subregion the run spends most time in holds the spiral, whose fixed point sits at
     Rossler's inner fixed point and turns at its angle per step (within 20%); the other holds the fold (high z)."""
     from chaoslit import systems
-    from chaoslit.forecasters.plrnn import subregions
+    from chaoslit.forecasters.plrnn import flow_multipliers, subregions
 
     data = make_data(Protocol(system="Rossler"))
     fitted = forecasters.get("alrnn", latent=20, n_relu=1).fit(data.train, key=0)
@@ -91,7 +78,7 @@ def test_alrnn_recovers_the_rossler_spiral():
     inner = np.array([x, -x / a, x / a])
     region = subregions(fitted)[spiral]
     assert np.linalg.norm(region.fixed_point - inner) < 0.05 * data.train.std(axis=0).sum(), region.fixed_point
-    turn = np.abs(np.angle(_leading_multipliers(system, inner, data.dt)[0]))
+    turn = np.abs(np.angle(flow_multipliers(system, inner, data.dt)[0]))
     assert abs(np.abs(np.angle(region.eigenvalues[0])) / turn - 1) < 0.2, (region.eigenvalues[:2], turn)
 
 

@@ -91,6 +91,7 @@ def test_training_set_cuts_and_refuses():
     ("alrnn", dict(n_relu=30), "n_relu must be"),
     ("mamba", dict(burn_in=5), "burn_in must be at least"),
     ("transformer", dict(n_heads=5), "n_heads must be"),
+    ("gru", dict(selection="loss"), "selection must be one of"),
     ("hybrid_ode", dict(), "physics must be a chaoslit flow"),
     ("hybrid_ode", dict(physics=systems.get("Lorenz"), dt=-1.0), "dt must be the data's sampling interval"),
 ])
@@ -246,3 +247,25 @@ def test_subregion_analysis_refuses_what_it_cannot_do():
     for analysis in (subregions, lambda f: symbolic_code(f, np.zeros((5, 3)), 10)):
         with pytest.raises(ChaoslitError, match="2\\*\\*13"):
             analysis(wide)
+
+
+def test_flow_multipliers_refuse_maps_and_wrong_points():
+    from chaoslit.forecasters.plrnn import flow_multipliers
+
+    with pytest.raises(ChaoslitError, match="needs a chaoslit ODE flow"):
+        flow_multipliers(systems.get("Henon"), [0.0, 0.0], 1.0)
+    with pytest.raises(ChaoslitError, match="shape \\(2,\\)"):
+        flow_multipliers(systems.get("Lorenz"), [0.0, 0.0], 0.01)
+
+
+def test_attractor_selection_keeps_the_best_free_run():
+    "With selection='attractor' the kept model is the one whose free run scored lowest, and that score is reproducible."
+    from chaoslit.forecasters.training import attractor_divergence
+
+    y = np.asarray(trajectory(systems.get("Lorenz"), 1500, dt=0.02)[1])
+    fitted = forecasters.get("gru", hidden=8, window=20, burn_in=5, free_steps=5, steps=200, eval_every=40,
+                             selection="attractor").fit(y, key=0)
+    scores = fitted.history["score"]
+    assert len(scores) == 5 and np.ptp(scores) > 0  # the score moved while training
+    truth = y[: len(y) - 150]  # the training part: validation_fraction 0.1 holds out the end
+    assert attractor_divergence(fitted, truth, transient=len(truth) // 10) == pytest.approx(scores.min(), rel=1e-9)

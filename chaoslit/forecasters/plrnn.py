@@ -7,7 +7,7 @@ Docs: https://chaoslit.github.io/chaoslit/plrnn.html.md"""
 # %% auto #0
 __all__ = ['MAX_CODED_RELUS', 'ShallowPLRNN', 'AlmostLinearRNN', 'forcing_strength', 'teacher_forced_loss', 'FittedPLRNN',
            'ShallowPLRNNForecaster', 'AlmostLinearRNNForecaster', 'SymbolicCode', 'symbolic_code', 'Subregion',
-           'subregions']
+           'subregions', 'flow_multipliers']
 
 # %% ../../nbs/06i_plrnn.ipynb #221f26b0
 from typing import ClassVar, NamedTuple
@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..core import ChaoslitError, float64_mode
+from ..core import AbstractFlow, ChaoslitError, float64_mode
 from .base import Standardizer, check_hyperparameters
 from .training import AbstractStateSpaceFitted, AbstractTrainedForecaster, integer_at_least
 
@@ -130,6 +130,7 @@ class _AbstractPLRNNForecaster(AbstractTrainedForecaster):
     burn_in: eqx.AbstractVar[int]
     forcing_interval: eqx.AbstractVar[int]
     teacher_noise: eqx.AbstractVar[float]
+    selection: str = "attractor"  # keep the parameters whose free run best matches the training data's attractor
 
     def _check_forcing(self):
         fixed = self.forcing is None or (isinstance(self.forcing, (int, float)) and 0 <= self.forcing <= 1)
@@ -287,3 +288,16 @@ def subregions(fitted: "FittedPLRNN") -> list:
             found.append(Subregion(symbol, observed, bool(np.all((z[latent - p:] > 0) == bits)),
                                    eigenvalues[np.argsort(-np.abs(eigenvalues), kind="stable")]))
     return found
+
+
+def flow_multipliers(system: AbstractFlow, point, dt: float) -> np.ndarray:
+    """What a subregion's eigenvalues are compared with: the eigenvalues `λ` of an ODE's Jacobian at `point` as
+    multipliers per sampling step, `exp(λ dt)`, largest modulus first."""
+    point = np.asarray(point, dtype=np.float64)
+    if not isinstance(system, AbstractFlow) or getattr(system, "delay", False) or point.shape != (system.dim,):
+        raise ChaoslitError(f"flow_multipliers: needs a chaoslit ODE flow and a point of its dimension; got "
+                            f"{type(system).__name__} and a point of shape {point.shape}.")
+    with float64_mode():
+        jacobian = jax.jacfwd(lambda y: system.vector_field(0.0, y))(jnp.asarray(point))
+    multipliers = np.exp(np.linalg.eigvals(np.asarray(jacobian, dtype=np.float64)) * dt)
+    return multipliers[np.argsort(-np.abs(multipliers), kind="stable")]

@@ -33,6 +33,10 @@ class AbstractCell(eqx.Module):
     def __call__(self, carry, x):
         "Read the standardized observation `x` `(dim,)`; return the new carry and the predicted increments `(heads, dim)`."
 
+    def read_sequence(self, xs):
+        "Read `xs` `(length, dim)` from the initial carry: the final carry and the increments `(length, heads, dim)`."
+        return jax.lax.scan(lambda carry, x: self(carry, x), self.initial_carry(xs.dtype), xs)
+
 
 def sequence_loss(cell: AbstractCell, rate, windows, *, burn_in: int, free_steps: int, geometry: float = 0.0):
     """Teacher-forced multi-head prediction errors, then free-run errors, on windows `(batch, window, dim)`.
@@ -44,10 +48,7 @@ def sequence_loss(cell: AbstractCell, rate, windows, *, burn_in: int, free_steps
     forced = length - free_steps
 
     def one(x):
-        def read(carry, x_t):
-            carry, increments = cell(carry, x_t)
-            return carry, increments
-        carry, increments = jax.lax.scan(read, cell.initial_carry(x.dtype), x[:forced])  # (forced, heads, dim)
+        carry, increments = cell.read_sequence(x[:forced])  # (forced, heads, dim)
         heads = increments.shape[1]
         target_index = jnp.arange(forced)[:, None] + jnp.arange(1, heads + 1)[None, :]
         scored = (target_index < length) & (jnp.arange(forced)[:, None] >= burn_in)
@@ -78,9 +79,7 @@ class FittedSequenceModel(AbstractStateSpaceFitted):
     history: dict
 
     def encode(self, context):
-        read = lambda carry, x_t: (self.cell(carry, x_t)[0], None)
-        carry = jax.lax.scan(read, self.cell.initial_carry(context.dtype), context[:-1])[0]
-        return carry, context[-1]
+        return self.cell.read_sequence(context[:-1])[0], context[-1]
 
     def step(self, state):
         carry, x = state
