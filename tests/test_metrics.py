@@ -128,3 +128,17 @@ def test_clear_errors(pair):
         metrics.compute_metrics(truth, bad)
     with pytest.raises(metrics.ChaoslitError, match="bins"):
         metrics.state_space_divergence(np.zeros((10, 8)), np.zeros((10, 8)))
+
+
+def test_state_space_divergence_treats_both_sides_of_the_range_alike():
+    """A forecast point beyond the truth's range, above or below, falls in no bin (it is not clamped into the edge bin),
+    even a huge finite one; the truth's own maximum is counted in the last bin. Checked against a histogram by hand."""
+    truth = np.linspace(0.0, 1.0, 101)[:, None]
+    for outside in (2.0, -1.0, 1e300):
+        forecast = np.concatenate([truth[:51], np.full((50, 1), outside)])
+        p = np.histogram(truth[:, 0], bins=30, range=(0.0, 1.0))[0] / 101 + 1e-6
+        q = np.histogram(forecast[:51, 0], bins=30, range=(0.0, 1.0))[0] / 101 + 1e-6
+        p, q = p / p.sum(), q / q.sum()
+        with np.errstate(all="raise"):
+            ours = metrics.state_space_divergence(truth, forecast, bins=30)
+        assert ours == pytest.approx(np.sum(p * np.log(p / q)), rel=1e-12)
