@@ -156,7 +156,7 @@ def train(model: eqx.Module, loss: Callable, data: TrainingSet, optimizer: optax
     if path is not None and path.exists():
         header, state = _load_checkpoint(path, header["fingerprint"], state)
     key, validation_key = jax.random.split(key)
-    has_validation = data.validation.shape[0] > 0 or score is not None
+    selects = data.validation.shape[0] > 0 or score is not None  # something besides the training loss judges
     bar = tqdm(total=steps, initial=header["step"], disable=not progress, unit="step", desc="training")
     clock = time.perf_counter() - (header["history"]["seconds"] or [0.0])[-1]
     while not header["finished"]:
@@ -175,10 +175,10 @@ def train(model: eqx.Module, loss: Callable, data: TrainingSet, optimizer: optax
             record["score"] = float(score(eqx.combine(params, static)))
         judged = record.get("score", validation_loss)
         improved = judged < header["best_loss"] or header["best_loss"] == math.inf  # the first evaluation always counts
-        state = dict(params=params, opt_state=opt_state, best=params if improved or not has_validation else state["best"])
+        state = dict(params=params, opt_state=opt_state, best=params if improved or not selects else state["best"])
         header["best_loss"] = min(header["best_loss"], judged)
         header["bad_evaluations"] = 0 if improved else header["bad_evaluations"] + 1
-        stop = has_validation and patience > 0 and header["bad_evaluations"] >= patience
+        stop = selects and patience > 0 and header["bad_evaluations"] >= patience
         record["seconds"] = time.perf_counter() - clock
         for name, value in record.items():
             header["history"][name].append(value)
