@@ -11,8 +11,8 @@ from chaoslit.protocol import Protocol, make_data
 TRAINING = dict(steps=20, eval_every=10)
 SMALL = {"esn": dict(units=50), "random_features": dict(n_features=50), "hankel_dmd": dict(delays=8, rank=8),
          "edmd": dict(degree=2),
-         "neural_ode": dict(width=16, depth=1, **TRAINING),
-         "hybrid_ode": dict(width=16, depth=1, physics=systems.get("Lorenz", rho=25.0), dt=systems.get("Lorenz").period / 100,
+         "neural_ode": dict(width=16, depth=1, collocation=10, **TRAINING),
+         "hybrid_ode": dict(width=16, depth=1, collocation=10, physics=systems.get("Lorenz", rho=25.0), dt=systems.get("Lorenz").period / 100,
                             **TRAINING),
          "shplrnn": dict(hidden=16, window=20, **TRAINING), "alrnn": dict(latent=8, n_relu=2, window=20, burn_in=5, forcing_interval=4, **TRAINING),
          "lstm": dict(hidden=8, window=25, **TRAINING), "gru": dict(hidden=8, window=25, **TRAINING),

@@ -11,7 +11,7 @@ import pytest
 from chaoslit import forecasters, systems, trajectory
 from chaoslit.core import ChaoslitError, float64_mode
 from chaoslit.forecasters.base import Standardizer
-from chaoslit.forecasters.neural_ode import HybridField, MLP, _integrate
+from chaoslit.forecasters.neural_ode import HybridField, MLP, _integrate, collocation_targets
 from chaoslit.forecasters.plrnn import AlmostLinearRNN, FittedPLRNN, ShallowPLRNN, forcing_strength, teacher_forced_loss
 from chaoslit.forecasters.training import reconstruction_quality, train, training_set
 from chaoslit.protocol import Protocol, make_data
@@ -87,6 +87,7 @@ def test_training_set_cuts_and_refuses():
 @pytest.mark.parametrize("name, bad, message", [
     ("neural_ode", dict(learning_rate=-1.0), "learning_rate must be a finite number > 0"),
     ("neural_ode", dict(schedule="linear"), "schedule must be one of"),
+    ("neural_ode", dict(collocation=-1), "collocation must be an integer >= 0"),
     ("lstm", dict(window=15), "burn_in \\+ free_steps < window - 1"),
     ("alrnn", dict(n_relu=30), "n_relu must be"),
     ("mamba", dict(burn_in=5), "burn_in must be at least"),
@@ -108,17 +109,36 @@ def test_neural_ode_time_unit_is_one_sample():
     np.testing.assert_allclose(np.asarray(states)[:, 0], np.exp(-np.arange(1.0, 4.0)), rtol=1e-7)
 
 
-def test_hybrid_field_with_a_zero_network_is_the_known_model():
-    "In standardized coordinates and sample time, the hybrid's known part reproduces the system's trajectory."
+def _standardized_lorenz(n_points: int):
+    "Lorenz, its sampling interval (100 points per period), a trajectory of `n_points` from its initial condition, and its scaler."
     lorenz = systems.get("Lorenz")
     dt = lorenz.period / 100
-    _, y = trajectory(lorenz, 200, dt=dt, transient=0.0)
+    _, y = trajectory(lorenz, n_points, dt=dt, transient=0.0)
     with float64_mode():
-        scaler = Standardizer(jnp.asarray(y.mean(axis=0)), jnp.asarray(y.std(axis=0)))
+        return lorenz, dt, y, Standardizer(jnp.asarray(y.mean(axis=0)), jnp.asarray(y.std(axis=0)))
+
+
+def test_hybrid_field_with_a_zero_network_is_the_known_model():
+    "In standardized coordinates and sample time, the hybrid's known part reproduces the system's trajectory."
+    lorenz, dt, y, scaler = _standardized_lorenz(200)
+    with float64_mode():
         net = MLP.init([3, 8, 3], "gelu", jax.random.key(0), final_scale=0.0)
         field = HybridField(net, jnp.ones(3), lorenz, scaler, dt)
         z = _integrate(field, scaler.forward(jnp.asarray(y[0])), 199, 20)
         np.testing.assert_allclose(np.asarray(scaler.inverse(z)), y[1:], atol=1e-6)
+
+
+def test_collocation_derivatives_are_the_vector_field():
+    "The finite-difference derivatives of a sampled Lorenz trajectory are its vector field, in standardized sample units."
+    lorenz, dt, y, scaler = _standardized_lorenz(400)
+    with float64_mode():
+        cut = training_set([np.asarray(scaler.forward(jnp.asarray(y[:250]))), np.asarray(scaler.forward(jnp.asarray(y[250:])))],
+                           10, 0.0)
+        points, derivatives = collocation_targets(cut, 10)
+        exact = jax.vmap(lambda z: dt * lorenz.vector_field(0.0, scaler.inverse(z)) / scaler.std)(points)
+    assert points.shape == (250 - 8 + 150 - 8, 3)
+    np.testing.assert_allclose(np.asarray(scaler.inverse(points)), np.concatenate([y[4:246], y[254:396]]), atol=1e-12)
+    np.testing.assert_allclose(np.asarray(derivatives), np.asarray(exact), atol=1e-4 * float(jnp.abs(exact).max()))
 
 
 def test_plrnn_jacobians_are_exact():
