@@ -17,7 +17,7 @@ SMALL = {"esn": dict(units=50), "random_features": dict(n_features=50), "hankel_
          "shplrnn": dict(hidden=16, window=20, **TRAINING), "alrnn": dict(latent=8, n_relu=2, window=20, burn_in=5, forcing_interval=4, **TRAINING),
          "lstm": dict(hidden=8, window=25, **TRAINING), "gru": dict(hidden=8, window=25, **TRAINING),
          "s4d": dict(hidden=8, state=4, window=25, **TRAINING),
-         "mamba": dict(hidden=8, state=4, window=40, lag=5, burn_in=12, free_steps=10, **TRAINING),
+         "mamba": dict(hidden=8, state=4, window=40, lag=5, burn_in=12, free_steps=10, geometry=0.1, lbfgs=10, **TRAINING),
          "transformer": dict(width=8, n_heads=2, window=9, **TRAINING)}
 # Training on a batch of trajectories is one code path for all gradient-trained models: checked on one (each recompiles).
 BATCH_FIT = set(forecasters.names()) - {"neural_ode", "hybrid_ode", "alrnn", "lstm", "gru", "s4d", "mamba", "transformer"}

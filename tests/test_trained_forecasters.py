@@ -82,9 +82,9 @@ def test_alrnn_recovers_the_rossler_spiral():
     assert abs(np.abs(np.angle(region.eigenvalues[0])) / turn - 1) < 0.2, (region.eigenvalues[:2], turn)
 
 
-@pytest.mark.xfail(strict=True, reason="not reached yet: 2.0 to 2.2 Lyapunov times measured (2,000 steps)")
 def test_mamba_beats_phyxmamba_published_lorenz_figure(lorenz):
-    "Valid prediction time by the cumulative-sMAPE-below-30 convention, against PhyxMamba's 5.06 Lyapunov times."
+    """Valid prediction time by the cumulative-sMAPE-below-30 convention, against PhyxMamba's 5.06 Lyapunov times
+    (trained by its default 2,000 full-batch L-BFGS iterations; 5.75 measured with seed 0, 6.44 with seed 1)."""
     fitted = forecasters.get("mamba").fit(lorenz.train, key=0)
     result = evaluate(fitted, lorenz)
     forecasts = np.where(np.isfinite(result.forecasts), result.forecasts, 1e100)

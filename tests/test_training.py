@@ -29,11 +29,12 @@ def _series(n=600, seed=0):
     return [np.random.default_rng(seed).standard_normal((n, 2))]
 
 
-def _train(checkpoint=None, callback=None, steps=60, patience=0, loss=_mean_loss):
+def _train(checkpoint=None, callback=None, steps=60, patience=0, loss=_mean_loss, lbfgs=0, validation_fraction=0.2):
     with float64_mode():
-        data = training_set(_series(), 5, 0.2)
+        data = training_set(_series(), 5, validation_fraction)
         return train(Scalar(jnp.zeros(2)), loss, data, optax.adam(0.05), steps=steps, batch_size=4, window=5,
-                     key=jax.random.key(7), eval_every=10, patience=patience, checkpoint=checkpoint, callback=callback)
+                     key=jax.random.key(7), eval_every=10, patience=patience, checkpoint=checkpoint, callback=callback,
+                     lbfgs=lbfgs)
 
 
 def test_same_seed_same_parameters():
@@ -69,9 +70,46 @@ def test_interrupted_run_resumes_to_the_same_parameters(tmp_path):
         _train(checkpoint=junk)
 
 
+def test_lbfgs_finish_reaches_the_full_batch_minimum():
+    "The minimizer of the mean loss over the full batch (windows every half window) is those windows' mean, exactly."
+    series = _series()[0]
+    full_batch = np.stack([series[s: s + 5] for s in range(0, len(series) - 5 + 1, 2)])
+    adam_only = _train(validation_fraction=0)
+    finished = _train(lbfgs=20, validation_fraction=0)
+    assert np.abs(np.asarray(adam_only.model.value) - full_batch.mean(axis=(0, 1))).max() > 1e-4  # Adam alone is not there
+    np.testing.assert_allclose(np.asarray(finished.model.value), full_batch.mean(axis=(0, 1)), rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(finished.history["step"], [10, 20, 30, 40, 50, 60, 70, 80])
+    np.testing.assert_allclose(finished.history["train_loss"][-1], np.mean((full_batch - np.asarray(finished.model.value)) ** 2), rtol=1e-12)
+    # L-BFGS alone (no steps) starts from the initial model and gets there too; neither steps nor iterations is refused
+    alone = _train(steps=0, lbfgs=20, validation_fraction=0)
+    np.testing.assert_allclose(np.asarray(alone.model.value), full_batch.mean(axis=(0, 1)), rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(alone.history["step"], [10, 20])
+    with pytest.raises(ChaoslitError, match="steps \\(0\\) and lbfgs \\(0\\) are both 0"):
+        _train(steps=0)
+
+
+def test_interrupted_lbfgs_finish_resumes_to_the_same_parameters(tmp_path):
+    path, calls = tmp_path / "run.ckpt", []
+
+    def interrupt(record):
+        calls.append(record["step"])
+        if record["step"] == 70:  # inside the L-BFGS stage
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _train(checkpoint=path, callback=interrupt, lbfgs=25)
+    resumed = _train(checkpoint=path, callback=lambda record: calls.append(record["step"]), lbfgs=25)
+    assert calls == [10, 20, 30, 40, 50, 60, 70, 80, 85]
+    np.testing.assert_array_equal(resumed.model.value, _train(lbfgs=25).model.value)
+
+
 def test_early_stopping_and_a_diverging_loss():
     flat = _train(steps=200, patience=2, loss=lambda model, windows, key: jnp.sum(model.value * 0) + 1.0)
     assert flat.stopped_early and flat.history["step"][-1] == 30  # no improvement after the first evaluation
+    # stopping early ends the steps, not the L-BFGS finish after them (which stops early in its turn)
+    flat = _train(steps=200, patience=2, loss=lambda model, windows, key: jnp.sum(model.value * 0) + 1.0, lbfgs=50)
+    np.testing.assert_array_equal(flat.history["step"], [10, 20, 30, 210, 220])
+    assert flat.stopped_early
     with pytest.raises(ChaoslitError, match="training loss became nan"):
         _train(loss=lambda model, windows, key: jnp.log(-1.0 - jnp.sum(model.value**2)))
 
@@ -93,13 +131,15 @@ def test_training_set_cuts_and_refuses():
     ("mamba", dict(burn_in=5), "burn_in must be at least"),
     ("transformer", dict(n_heads=5), "n_heads must be"),
     ("gru", dict(selection="loss"), "selection must be one of"),
+    ("s4d", dict(lbfgs=-1), "lbfgs must be an integer >= 0"),
+    ("gru", dict(steps=0), "lbfgs must be an integer >= 0, and >= 1 when steps is 0"),
     ("hybrid_ode", dict(), "physics must be a chaoslit flow"),
     ("hybrid_ode", dict(physics=systems.get("Lorenz"), dt=-1.0), "dt must be the data's sampling interval"),
 ])
 def test_bad_hyperparameters_are_named(name, bad, message):
     train_data = _series(1000)[0][:, :1].repeat(3, axis=1) + np.arange(3)
     with pytest.raises(ChaoslitError, match=message):
-        forecasters.get(name, steps=1, **bad).fit(train_data)
+        forecasters.get(name, **{"steps": 1, **bad}).fit(train_data)
 
 
 def test_neural_ode_time_unit_is_one_sample():

@@ -16,12 +16,11 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 
 from ..core import AbstractFlow, ChaoslitError
 from .base import Standardizer, check_hyperparameters
-from .training import (ACTIVATIONS, MLP, AbstractStateSpaceFitted, AbstractTrainedForecaster,
-                                           TrainingSet, integer_at_least)
+from .training import (ACTIVATIONS, LBFGS, MLP, AbstractStateSpaceFitted,
+                                           AbstractTrainedForecaster, TrainingSet, integer_at_least, lbfgs_chunk)
 
 # %% ../../nbs/06h_neural_ode.ipynb #a63bd9fa
 def _integrate(field, z0, n_steps: int, substeps: int, adjoint=dfx.RecursiveCheckpointAdjoint()):
@@ -93,27 +92,14 @@ def fit_collocation(field, points, derivatives, iterations: int, *, chunk: int =
     spec = jax.tree_util.tree_map(lambda _: False, field)
     spec = eqx.tree_at(lambda f: f.net, spec, jax.tree_util.tree_map(eqx.is_inexact_array, field.net))
     params, static = eqx.partition(field, spec)
-    value = lambda p: collocation_loss(eqx.combine(p, static), points, derivatives)
-    optimizer = optax.lbfgs(memory_size=30)
-
-    @eqx.filter_jit
-    def run(params, state, n: int):
-        value_and_grad = optax.value_and_grad_from_state(value)
-        def body(carry, _):
-            params, state = carry
-            loss, grad = value_and_grad(params, state=state)
-            updates, state = optimizer.update(grad, state, params, value=loss, grad=grad, value_fn=value)
-            return (optax.apply_updates(params, updates), state), loss
-        (params, state), _ = jax.lax.scan(body, (params, state), None, length=n)
-        return params, state, value(params)
-
     from tqdm.auto import tqdm
 
-    state, losses, done = optimizer.init(params), [], 0
+    state, losses, done = LBFGS.init(params), [], 0
     bar = tqdm(total=iterations, disable=not progress, unit="iteration", desc="collocation")
     while done < iterations:
         n = min(chunk, iterations - done)
-        params, state, loss = run(params, state, n)
+        params, state, loss = lbfgs_chunk(params, static, state, collocation_loss, (points, derivatives), jnp.asarray(0),
+                                          jnp.asarray(n), n)
         if not np.isfinite(float(loss)):
             raise ChaoslitError(f"collocation: the loss became {float(loss)} after {done + n} L-BFGS iterations; check the "
                                 "data for non-finite values or set collocation=0.")

@@ -307,10 +307,12 @@ class SelectiveSSM(_AbstractRecurrentForecaster):
     delays: int = 3  # m, the delay vector's length
     lag: int = 10  # τ, in samples
     heads: int = 4  # increments predicted from each position
-    geometry: float = 0.1  # weight of the attractor-geometry penalty
+    geometry: float = 0.0  # weight of the attractor-geometry penalty on the free-run points (PhyxMamba-like: 0.1)
     burn_in: int = 25
-    free_steps: int = 20
+    free_steps: int = 0  # free-running points at the end of each window (PhyxMamba-like: 20)
     window: int = 80
+    steps: int = 0  # no Adam steps: trained by full-batch L-BFGS alone (see the text)
+    lbfgs: int = 2000
 
     def _geometry(self):
         return float(self.geometry)
