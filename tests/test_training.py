@@ -129,6 +129,7 @@ def test_training_set_cuts_and_refuses():
     ("lstm", dict(window=15), "burn_in \\+ free_steps < window - 1"),
     ("alrnn", dict(n_relu=30), "n_relu must be"),
     ("mamba", dict(burn_in=5), "burn_in must be at least"),
+    ("mamba", dict(geometry=0.1), "geometry must be a number >= 0, and 0 unless free_steps >= 2"),
     ("transformer", dict(n_heads=5), "n_heads must be"),
     ("gru", dict(selection="loss"), "selection must be one of"),
     ("s4d", dict(lbfgs=-1), "lbfgs must be an integer >= 0"),

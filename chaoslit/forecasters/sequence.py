@@ -325,7 +325,9 @@ class SelectiveSSM(_AbstractRecurrentForecaster):
             conv_width=(self.conv_width, integer_at_least(self.conv_width, 1), "an integer >= 1"),
             delays=(self.delays, integer_at_least(self.delays, 1), "an integer >= 1"), lag=(self.lag, integer_at_least(self.lag, 1), "an integer >= 1"),
             heads=(self.heads, integer_at_least(self.heads, 1), "an integer >= 1"),
-            geometry=(self.geometry, isinstance(self.geometry, (int, float)) and self.geometry >= 0, "a number >= 0"),
+            geometry=(self.geometry, isinstance(self.geometry, (int, float)) and self.geometry >= 0
+                      and (self.geometry == 0 or self.free_steps >= 2),
+                      "a number >= 0, and 0 unless free_steps >= 2 (it acts on the free-run points)"),
             burn_in=(self.burn_in, self.burn_in >= (self.delays - 1) * self.lag,
                      f"at least (delays - 1) * lag = {(self.delays - 1) * self.lag}, so that scored predictions see full delay vectors"))
 
