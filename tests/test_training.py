@@ -80,7 +80,7 @@ def test_lbfgs_finish_reaches_the_full_batch_minimum():
     np.testing.assert_allclose(np.asarray(finished.model.value), full_batch.mean(axis=(0, 1)), rtol=0, atol=1e-12)
     np.testing.assert_array_equal(finished.history["step"], [10, 20, 30, 40, 50, 60, 70, 80])
     np.testing.assert_allclose(finished.history["train_loss"][-1], np.mean((full_batch - np.asarray(finished.model.value)) ** 2), rtol=1e-12)
-    # L-BFGS alone (no steps) starts from the initial model and gets there too; neither steps nor iterations is refused
+    # L-BFGS alone (no steps) starts from the initial model and gets there too; no steps and no iterations is refused
     alone = _train(steps=0, lbfgs=20, validation_fraction=0)
     np.testing.assert_allclose(np.asarray(alone.model.value), full_batch.mean(axis=(0, 1)), rtol=0, atol=1e-12)
     np.testing.assert_array_equal(alone.history["step"], [10, 20])
