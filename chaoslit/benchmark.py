@@ -6,8 +6,8 @@ Docs: https://chaoslit.github.io/chaoslit/benchmark.html.md"""
 
 # %% auto #0
 __all__ = ['BASE', 'SETTINGS', 'DEFAULT_SYSTEMS', 'DEFAULT_MODELS', 'METRIC_STEPS', 'FREE_RUN', 'COLUMNS', 'TIMING',
-           'LEADERBOARD_METRICS', 'Task', 'tasks', 'run_task', 'Results', 'run', 'leaderboard', 'format_leaderboard',
-           'chaos_correlation', 'report']
+           'LEADERBOARD_METRICS', 'Task', 'tasks', 'run_task', 'Results', 'run', 'bootstrap_median', 'leaderboard',
+           'format_leaderboard', 'chaos_correlation', 'report']
 
 # %% ../nbs/07_benchmark.ipynb #e44759ae
 import csv
@@ -26,10 +26,11 @@ import chaoslit
 from . import forecasters, systems
 from .core import ChaoslitError, unknown_name
 from .metrics import METRICS
-from .protocol import Protocol, evaluate, make_data
+from .protocol import Protocol, chaotic_exponent, evaluate, make_data
 
 # %% ../nbs/07_benchmark.ipynb #ae6f62c1
-BASE = dict(points_per_period=100.0, n_train=10_000, n_validation=1, n_test=20, context=500, horizon=1000)
+BASE = dict(points_per_period=100.0, n_train=10_000, n_validation=1, n_test=20, context=500, horizon=5000,
+            lyapunov_horizon=25.0)
 SETTINGS = {
     "standard": {},
     "noisy": dict(noise=0.05),
@@ -63,6 +64,7 @@ def tasks(systems_: list, models: list, seeds: int | list = 1, settings: list = 
     "The cross product of systems, forecasters, seeds (a count or a list) and settings, checked before any work."
     if not systems_ or not models:
         raise ChaoslitError("The benchmark needs at least one system and one forecaster.")
+    systems_ = [name for entry in systems_ for name in _system_group(entry)]
     for name in systems_:
         if name not in systems.names():
             raise unknown_name("system", name, systems.names())
@@ -80,6 +82,15 @@ def tasks(systems_: list, models: list, seeds: int | list = 1, settings: list = 
     if not seeds or any(not isinstance(s, int) or isinstance(s, bool) or s < 0 for s in seeds):
         raise ChaoslitError(f"seeds must be a count >= 1 or a list of integers >= 0, got {seeds!r}.")
     return [Task(*cell) for cell in itertools.product(systems_, models, seeds, settings)]
+
+
+def _system_group(name: str) -> list:
+    "A system name, or 'all' (every flow of the catalogue) or 'chaotic' (those measured chaotic), as a list of names."
+    if name == "all":
+        return systems.names(kind="flow")
+    if name == "chaotic":
+        return [n for n in systems.names(kind="flow") if chaotic_exponent(systems.get(n)) is not None]
+    return [name]
 
 # %% ../nbs/07_benchmark.ipynb #93196822
 COLUMNS = ["task", "system", "model", "seed", "setting", "metric", "q25", "median", "q75", "n_windows", "n_failed",
@@ -110,6 +121,11 @@ def run_task(task: Task) -> dict:
         return dict(rows=[{**common, "metric": "status", "status": "failed", "reason": reason}], arrays={})
     windows = len(result.vpt_nrmse)
     rows = []
+    horizon_units = data.test.target.shape[1] * data.dt * (data.lyapunov_exponent or 1.0)
+    censored = float(np.mean(result.vpt_nrmse >= horizon_units * (1 - 1e-9)))  # still valid at the last step
+    rows.append({**common, "metric": "censored", "q25": censored, "median": censored, "q75": censored,
+                 "n_windows": windows, "n_failed": result.n_failed, "lyapunov_exponent": data.lyapunov_exponent,
+                 "status": "ok", "fit_seconds": fit_seconds})
     for metric, quartiles in result.summary().items():
         rows.append({**common, "metric": metric, **quartiles, "n_windows": windows, "n_failed": result.n_failed,
                      "lyapunov_exponent": data.lyapunov_exponent, "status": "ok", "fit_seconds": fit_seconds})
@@ -230,7 +246,9 @@ def run(task_list: list, out, *, resume: bool = False, scheduler: str | None = N
 
     try:
         if scheduler is None:
-            for task in pending:
+            for previous, task in zip([None] + pending, pending):
+                if previous is not None and previous.system != task.system:
+                    _release_compiled()  # each system compiles its own programs: memory stays bounded over the catalogue
                 store(run_task(task))
         else:
             _run_on_dask(pending, scheduler, store)
@@ -267,6 +285,14 @@ def _run_on_dask(pending, scheduler, store):
                                           setting=task.setting, metric="status", status="failed", reason=reason)], arrays={})
             store(outcome)
 
+
+def _release_compiled():
+    "Drop JAX's compiled programs and the cached data of earlier systems."
+    import jax
+
+    _data.cache_clear()
+    jax.clear_caches()
+
 # %% ../nbs/07_benchmark.ipynb #fcbe8c00
 LEADERBOARD_METRICS = ("vpt_nrmse", "vpt_smape", "smape", "nrmse", "r2_score", "kl_divergence", "hellinger_distance")
 
@@ -278,29 +304,49 @@ def _number(text):
         return float("nan")
 
 
+def bootstrap_median(values, *, resamples: int = 2000, level: float = 0.95, seed: int = 0) -> tuple:
+    """The median of `values` (one per system) with a percentile-bootstrap confidence interval: the systems are
+    resampled with replacement, so the interval says how much the median depends on which systems were benchmarked."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.size == 0:
+        return (np.nan,) * 3
+    draws = np.random.default_rng(seed).choice(values, size=(resamples, values.size), replace=True)
+    low, high = np.percentile(np.median(draws, axis=1), [50 * (1 - level), 50 * (1 + level)])
+    return float(low), float(np.median(values)), float(high)
+
+
 def leaderboard(rows: list) -> list:
-    "One record per forecaster: median and quartiles over tasks of each leaderboard metric, tasks run and failed."
+    """One record per forecaster: for each leaderboard metric, the median over systems of each system's median score
+    (seeds averaged first) with a 95% bootstrap confidence interval over systems; tasks run and failed, and the share of
+    windows whose forecast outlived the horizon. Valid prediction times count chaotic systems only (the others have no
+    Lyapunov time)."""
     models = sorted({row["model"] for row in rows})
     board = []
     for model in models:
         mine = [row for row in rows if row["model"] == model]
         statuses = [row for row in mine if row["metric"] == "status"]
         record = dict(model=model, tasks=len(statuses), failed=sum(row["status"] == "failed" for row in statuses))
-        for metric in LEADERBOARD_METRICS:
-            values = np.array([_number(row["median"]) for row in mine if row["metric"] == metric])
-            values = values[np.isfinite(values)]
-            record[metric] = tuple(np.percentile(values, [25, 50, 75])) if values.size else (np.nan,) * 3
+        for metric in LEADERBOARD_METRICS + ("censored",):
+            chosen = [row for row in mine if row["metric"] == metric
+                      and (not metric.startswith("vpt") or np.isfinite(_number(row["lyapunov_exponent"])))]
+            per_system = {}
+            for row in chosen:
+                per_system.setdefault(row["system"], []).append(_number(row["median"]))
+            values = np.array([np.nanmean(v) if np.isfinite(v).any() else np.nan for v in per_system.values()])
+            record[metric] = bootstrap_median(values[np.isfinite(values)])
+        record["systems"] = len({row["system"] for row in statuses})
         board.append(record)
     return sorted(board, key=lambda r: -np.nan_to_num(r["vpt_nrmse"][1], nan=-1.0))
 
 
 def format_leaderboard(board: list) -> str:
-    "The leaderboard as a Markdown table (medians over tasks, interquartile range in brackets)."
-    header = "| forecaster | tasks | failed | " + " | ".join(LEADERBOARD_METRICS) + " |"
-    lines = [header, "|" + "---|" * (3 + len(LEADERBOARD_METRICS))]
+    "The leaderboard as a Markdown table: medians over systems, 95% bootstrap confidence intervals in brackets."
+    header = "| forecaster | systems | tasks | failed | " + " | ".join(LEADERBOARD_METRICS) + " | censored |"
+    lines = [header, "|" + "---|" * (5 + len(LEADERBOARD_METRICS))]
     for r in board:
         cells = [f"{r[m][1]:.3g} [{r[m][0]:.3g}, {r[m][2]:.3g}]" for m in LEADERBOARD_METRICS]
-        lines.append(f"| {r['model']} | {r['tasks']} | {r['failed']} | " + " | ".join(cells) + " |")
+        lines.append(f"| {r['model']} | {r['systems']} | {r['tasks']} | {r['failed']} | " + " | ".join(cells)
+                     + f" | {r['censored'][1]:.0%} |")
     return "\n".join(lines)
 
 

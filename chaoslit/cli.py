@@ -70,6 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
     lyapunov.add_argument("--tolerance", type=float, default=2.5e-3, help="target relative standard error")
     lyapunov.add_argument("--max-periods", type=float, help="longest run per replica, in periods")
     commands.add_parser("systems", help="list the systems in the catalogue")
+    invariants = commands.add_parser(
+        "invariants", help="measure the catalogue's invariants into a JSON store, resumably",
+        description="Measure the Lyapunov spectrum, what the orbit is (chaotic, periodic, ...), dimensions and entropy of "
+                    "each system (chaoslit.invariants.catalogue.measure), skipping those already in OUT; OUT is "
+                    "rewritten after each system, so an interrupted run goes on where it stopped.")
+    invariants.add_argument("systems", nargs="*", metavar="NAME", help="systems to measure (default: the whole catalogue)")
+    invariants.add_argument("--out", type=_writable_file, required=True, help="the JSON store (chaoslit/data/invariants.json is the package's)")
+    invariants.add_argument("--redo", action="store_true", help="measure the systems again even if OUT has them")
+    invariants.add_argument("--no-progress", action="store_true", help="no progress bar")
     bench = commands.add_parser("bench", help="run the forecasting benchmark",
                                 description="Fit and score forecasters on systems of the catalogue (chaoslit.benchmark); "
                                             "results are appended to OUT/results.csv as each task finishes.")
@@ -171,6 +180,23 @@ def _lyapunov(args, parser) -> int:
     return 0 if result.converged else 1
 
 
+def _invariants(args, parser) -> int:
+    from chaoslit.invariants.catalogue import measure_catalogue
+
+    try:
+        failed = measure_catalogue(args.out, args.systems or None, redo=args.redo, progress=not args.no_progress)
+    except ChaoslitError as error:
+        parser.error(str(error))
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: the systems measured so far are in {args.out}; run the same command to go on", file=sys.stderr)
+        return 130
+    stored = json.loads(Path(args.out).read_text()) if Path(args.out).exists() else {}
+    print(f"{args.out}: {len(stored)} systems measured" + (f"; {len(failed)} failed:" if failed else ""))
+    for name, reason in failed.items():
+        print(f"  {name}: {reason}")
+    return 1 if failed else 0
+
+
 def _bench(args, parser) -> int:
     from chaoslit import benchmark
 
@@ -220,5 +246,5 @@ def main(argv: list[str] | None = None) -> int:
             kind = "delay" if system.delay else ("forced" if system.nonautonomous else system.kind)
             print(f"{name:24s} {kind:6s} dim={system.dim:<4d} {system.description}")
         return 0
-    commands = dict(lyapunov=_lyapunov, simulate=_simulate, bench=_bench, report=_report)
+    commands = dict(lyapunov=_lyapunov, simulate=_simulate, bench=_bench, report=_report, invariants=_invariants)
     return commands[args.command](args, parser)

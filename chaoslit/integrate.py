@@ -6,7 +6,7 @@ Docs: https://chaoslit.github.io/chaoslit/integrate.html.md"""
 
 # %% auto #0
 __all__ = ['RTOL', 'ATOL', 'STEPS_PER_PERIOD', 'BLOWUP', 'sample_times', 'default_solver', 'default_controller', 'solve', 'Batch',
-           'vmap_batch', 'trajectory', 'solve_delay', 'iterate']
+           'vmap_batch', 'trajectory', 'delay_start', 'delay_step', 'solve_delay', 'iterate']
 
 # %% ../nbs/02_integrate.ipynb #649358b1
 import dataclasses
@@ -292,9 +292,9 @@ def _raise_on_failure(system, ts, ys, codes):
     )
 
 # %% ../nbs/02_integrate.ipynb #6795e3cc
-def solve_delay(system: AbstractDelayFlow, ts: Times, y0, *, steps_per_delay: int, n_steps: int,
-                history=None) -> Trajectory:
-    "States of the delay equation `system` at times `ts` (all >= 0): RK4 on the grid h = tau / `steps_per_delay`, `n_steps` steps."
+def delay_start(system: AbstractDelayFlow, y0, steps_per_delay: int, history=None) -> tuple:
+    """The method of steps' state at t = 0: the state, its slope, and the last delay's grid of states and of slopes
+    (left and right of each grid point) in a ring buffer of `steps_per_delay + 1` slots."""
     m = steps_per_delay
     h = system.tau / m
     past = (lambda t: y0) if history is None else history
@@ -306,23 +306,38 @@ def solve_delay(system: AbstractDelayFlow, ts: Times, y0, *, steps_per_delay: in
     y_start = past(jnp.zeros(()))
     f_start = system(0.0, y_start, xs[1 % (m + 1)])  # y(-tau) is grid point -m, in slot 1
     right = left.at[0].set(f_start)  # at t = 0 the solution's slope differs from the history's
+    return y_start, f_start, xs, left, right
+
+
+def delay_step(system: AbstractDelayFlow, steps_per_delay: int, carry: tuple, k) -> tuple:
+    "One RK4 step of the method of steps, from grid point `k` to `k + 1`: the new state of `delay_start`'s form."
+    m = steps_per_delay
+    h = system.tau / m
+    y, f, xs, left, right = carry
+    a, b = jnp.mod(k - m, m + 1), jnp.mod(k - m + 1, m + 1)  # the grid points one delay back, and the next
+    t = k * h
+    delayed_mid = (xs[a] + xs[b]) / 2 + h * (right[a] - left[b]) / 8
+    k2 = system(t + h / 2, y + h / 2 * f, delayed_mid)
+    k3 = system(t + h / 2, y + h / 2 * k2, delayed_mid)
+    k4 = system(t + h, y + h * k3, xs[b])
+    y_next = y + h / 6 * (f + 2 * k2 + 2 * k3 + k4)
+    f_next = system(t + h, y_next, xs[b])
+    return y_next, f_next, xs.at[a].set(y_next), left.at[a].set(f_next), right.at[a].set(f_next)
+
+
+def solve_delay(system: AbstractDelayFlow, ts: Times, y0, *, steps_per_delay: int, n_steps: int,
+                history=None) -> Trajectory:
+    "States of the delay equation `system` at times `ts` (all >= 0): RK4 on the grid h = tau / `steps_per_delay`, `n_steps` steps."
+    h = system.tau / steps_per_delay
+    start = delay_start(system, y0, steps_per_delay, history)
 
     def step(carry, k):
-        y, f, xs, left, right = carry
-        a, b = jnp.mod(k - m, m + 1), jnp.mod(k - m + 1, m + 1)  # the grid points one delay back, and the next
-        t = k * h
-        delayed_mid = (xs[a] + xs[b]) / 2 + h * (right[a] - left[b]) / 8
-        k2 = system(t + h / 2, y + h / 2 * f, delayed_mid)
-        k3 = system(t + h / 2, y + h / 2 * k2, delayed_mid)
-        k4 = system(t + h, y + h * k3, xs[b])
-        y_next = y + h / 6 * (f + 2 * k2 + 2 * k3 + k4)
-        f_next = system(t + h, y_next, xs[b])
-        carry = (y_next, f_next, xs.at[a].set(y_next), left.at[a].set(f_next), right.at[a].set(f_next))
-        return carry, (y_next, f_next)
+        carry = delay_step(system, steps_per_delay, carry, k)
+        return carry, carry[:2]
 
-    _, (ys, fs) = jax.lax.scan(step, (y_start, f_start, xs, left, right), jnp.arange(n_steps))
-    grid_y = jnp.concatenate([y_start[None], ys])
-    grid_f = jnp.concatenate([f_start[None], fs])
+    _, (ys, fs) = jax.lax.scan(step, start, jnp.arange(n_steps))
+    grid_y = jnp.concatenate([start[0][None], ys])
+    grid_f = jnp.concatenate([start[1][None], fs])
     # cubic Hermite interpolation between the grid points around each sample time
     position = ts / h
     i = jnp.clip(jnp.floor(position).astype(int), 0, n_steps - 1)

@@ -10,6 +10,7 @@ __all__ = ['kaplan_yorke_dimension', 'pesin_entropy', 'LyapunovSpectrum', 'lyapu
 # %% ../../nbs/03_lyapunov.ipynb #1ad0a37a
 import dataclasses
 import math
+import time
 import warnings
 
 import diffrax as dfx
@@ -17,10 +18,11 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.flatten_util import ravel_pytree
 
 from ..core import AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, IntegrationError, float64_mode
 from ..integrate import (BLOWUP, STEPS_PER_PERIOD, Batch, _check_positive, _check_positive_int,
-                                default_controller, vmap_batch)
+                                default_controller, delay_start, delay_step, vmap_batch)
 
 # %% ../../nbs/03_lyapunov.ipynb #3f8acda7
 def kaplan_yorke_dimension(exponents) -> np.ndarray:
@@ -139,12 +141,38 @@ def _advance_map(systems, carry, n_intervals):
 
     return vmap_batch(one, systems, *carry)
 
+
+@eqx.filter_jit
+def _advance_delay(systems, carry, n_intervals, steps_per_delay):
+    """Advance each (k, state, Q) of a batch of delay equations by `n_intervals` delays: the method of steps' state
+    (flattened) and its tangent vectors, re-orthonormalized once a delay."""
+    m = steps_per_delay
+
+    def one(system, k, state, frame):
+        template = delay_start(system, jnp.zeros(system.dim), m)
+        _, unravel = ravel_pytree(template)
+
+        def body(i, loop):
+            k, state, frame, logs, status = loop
+            one_delay = lambda x: ravel_pytree(jax.lax.fori_loop(
+                0, m, lambda j, c: delay_step(system, m, c, k + j), unravel(x)))[0]
+            state_next, jvp = jax.linearize(one_delay, state)
+            frame, stretch = _reorthonormalize(jax.vmap(jvp, in_axes=1, out_axes=1)(frame))
+            bad = ~(jnp.max(jnp.abs(state_next)) < BLOWUP) | ~jnp.all(jnp.isfinite(stretch))
+            status = jnp.where((status < 0) & bad, i, status)
+            return k + m, state_next, frame, logs + stretch, status
+        logs = jnp.zeros(frame.shape[1], frame.dtype)
+        return jax.lax.fori_loop(0, n_intervals, body, (k, state, frame, logs, jnp.array(-1)))
+
+    return vmap_batch(one, systems, *carry)
+
 # %% ../../nbs/03_lyapunov.ipynb #6d3e3fb5
 def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None, y0=None,
                       transient: float | None = None, interval: float | None = None, replicas: int = 16,
                       block: int = 100, tolerance: float = 2.5e-3, min_blocks: int = 2,
                       max_periods: float | None = None, solver: dfx.AbstractSolver | None = None,
-                      rtol: float = 1e-6, atol: float = 1e-10, seed: int = 0) -> LyapunovSpectrum:
+                      rtol: float = 1e-6, atol: float = 1e-10, seed: int = 0,
+                      steps_per_delay: int | None = None, max_seconds: float | None = None) -> LyapunovSpectrum:
     """The `n_exponents` largest Lyapunov exponents (default: all) of a flow or map, from its exact Jacobian.
 
     `y0` is one initial condition `(dim,)` or a batch `(batch, dim)`; parameters given as batches work as in
@@ -153,16 +181,30 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     length `interval` (default a quarter period; one iteration for maps) until each exponent's standard error is
     below `tolerance * max(|exponent|, 1 / period)`, or `max_periods` periods per replica (default 10,000 for flows,
     1,000,000 iterations for maps) have passed.
+
+    A delay equation's state is its whole last delay of history: its exponents are those of the method of steps'
+    discretized state (`steps_per_delay` grid points a delay, as in `trajectory`), re-orthonormalized once a delay,
+    and `n_exponents` defaults to 1 (the spectrum is infinite).
+
+    `max_seconds` is a budget of wall-clock time for the averaging: the run stops after the block that exceeds it,
+    unconverged (and says so), with the estimate so far.
     """
     if not isinstance(system, AbstractSystem):
         raise ChaoslitError(f"lyapunov_spectrum needs a chaoslit system (chaoslit.systems.get(name)), got {type(system).__name__}.")
-    if system.delay:
-        raise ChaoslitError(f"{system.name} is a delay equation, whose state is a whole history: lyapunov_spectrum "
-                            "handles flows and maps. Estimate its largest exponent from a trajectory (chaoslit.invariants.rosenstein or kantz).")
     is_map = isinstance(system, AbstractMap)
-    k = system.dim if n_exponents is None else n_exponents
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 1 <= k <= system.dim:
-        raise ChaoslitError(f"n_exponents of {system.name} must be an integer from 1 to {system.dim}, got {n_exponents!r}.")
+    if system.delay:
+        if interval is not None or solver is not None:
+            raise ChaoslitError(f"{system.name} is a delay equation, advanced by the method of steps and re-orthonormalized "
+                                "once a delay: interval and solver do not apply (steps_per_delay does).")
+        steps_per_delay = math.ceil(100 * max(1.0, float(system.tau) / system.period)) if steps_per_delay is None else steps_per_delay
+        _check_positive_int("steps_per_delay", steps_per_delay)
+        state_size = ravel_pytree(delay_start(system, jnp.zeros(system.dim), steps_per_delay))[0].size
+    elif steps_per_delay is not None:
+        raise ChaoslitError(f"steps_per_delay is for delay equations; {system.name} is not one.")
+    k = (1 if system.delay else system.dim) if n_exponents is None else n_exponents
+    largest = state_size if system.delay else system.dim
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 1 <= k <= largest:
+        raise ChaoslitError(f"n_exponents of {system.name} must be an integer from 1 to {largest}, got {n_exponents!r}.")
     transient = (1000.0 if is_map else 10.0) if transient is None else transient
     _check_positive("transient", transient, allow_zero=True)
     _check_positive_int("replicas", replicas, minimum=2)
@@ -171,13 +213,15 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     _check_positive("tolerance", tolerance)
     if is_map and interval not in (None, 1):
         raise ChaoslitError(f"{system.name} is a map: its exponents are re-orthonormalized every iteration; leave interval unset.")
-    interval = (1.0 if is_map else system.period / 4) if interval is None else interval
+    interval = (float(system.tau) if system.delay else 1.0 if is_map else system.period / 4) if interval is None else interval
     _check_positive("interval", interval)
     max_periods = (1e6 if is_map else 1e4) if max_periods is None else max_periods
     _check_positive("max_periods", max_periods)
+    if max_seconds is not None:
+        _check_positive("max_seconds", max_seconds)
     max_blocks = max(min_blocks, math.ceil(max_periods * system.period / (interval * block)))
     batch = Batch.of(system, y0)
-    if not is_map:
+    if not is_map and not system.delay:
         _check_positive("rtol", rtol)
         _check_positive("atol", atol)
         solver = (dfx.Kvaerno5() if system.stiff else dfx.Tsit5()) if solver is None else solver
@@ -194,7 +238,13 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
         y_start = y_start + scale * jax.random.normal(jax.random.key(seed), y_start.shape)
         size = batch.size * replicas
         frame = jnp.broadcast_to(jnp.eye(system.dim, k), (size, system.dim, k))
-        if is_map:
+        if system.delay:
+            start = jax.vmap(lambda s, y: ravel_pytree(delay_start(s, y, steps_per_delay))[0])(systems, y_start)
+            # the first tangent directions: the state now, and the oldest history points (the identity's first columns)
+            frame = jnp.broadcast_to(jnp.eye(start.shape[1], k), (size, start.shape[1], k))
+            carry = (jnp.zeros(size, dtype=int), start, frame)
+            advance = lambda c, n: _advance_delay(systems, c, n, steps_per_delay)
+        elif is_map:
             carry, advance = (y_start, frame), (lambda c, n: _advance_map(systems, c, n))
         else:
             controller = default_controller(system, rtol=rtol, atol=atol)
@@ -216,7 +266,7 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
             return tuple(carry), np.asarray(logs).reshape(batch.size, replicas, k)
 
         carry, _ = run(carry, max(1, math.ceil(transient * system.period / interval)), 0.0)
-        total, history = 0.0, []
+        total, history, started = 0.0, [], time.perf_counter()
         while True:
             carry, logs = run(carry, block, len(history) * block * interval)
             total = total + logs
@@ -225,12 +275,14 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
             stderr = estimates.std(axis=1, ddof=1) / math.sqrt(replicas)
             history.append(mean)
             converged = np.all(stderr <= tolerance * np.maximum(np.abs(mean), 1.0 / system.period), axis=-1)
-            if len(history) >= max_blocks or (len(history) >= min_blocks and converged.all()):
+            out_of_time = max_seconds is not None and time.perf_counter() - started > max_seconds
+            if len(history) >= max_blocks or out_of_time or (len(history) >= min_blocks and converged.all()):
                 break
     if not converged.all():
         warnings.warn(
-            f"Lyapunov spectrum of {system.name} did not converge to tolerance {tolerance} within {max_periods:g} "
-            f"periods (largest standard error {stderr.max():.3g}); see .stderr and .converged.", stacklevel=2)
+            f"Lyapunov spectrum of {system.name} did not converge to tolerance {tolerance} within "
+            f"{f'{max_seconds:g} seconds' if out_of_time else f'{max_periods:g} periods'} (largest standard error "
+            f"{stderr.max():.3g}); see .stderr and .converged.", stacklevel=2)
     # the QR method gives the exponents in decreasing order, up to crossings within the error bars: sort them
     order = np.argsort(-mean, axis=-1)
     take = lambda array: np.take_along_axis(array, order.reshape(batch.size, *(1,) * (array.ndim - 2), k), -1)
