@@ -6,7 +6,7 @@ Docs: https://chaoslit.github.io/chaoslit/integrate.html.md"""
 
 # %% auto #0
 __all__ = ['RTOL', 'ATOL', 'STEPS_PER_PERIOD', 'BLOWUP', 'sample_times', 'default_solver', 'default_controller', 'solve', 'Batch',
-           'vmap_batch', 'trajectory', 'delay_start', 'delay_step', 'solve_delay', 'iterate']
+           'vmap_batch', 'trajectory', 'default_steps_per_delay', 'delay_start', 'delay_step', 'solve_delay', 'iterate']
 
 # %% ../nbs/02_integrate.ipynb #649358b1
 import dataclasses
@@ -247,13 +247,17 @@ def _standardized(ys: np.ndarray) -> np.ndarray:
     return (ys - ys.mean(axis=-2, keepdims=True)) / ys.std(axis=-2, keepdims=True)
 
 
+def default_steps_per_delay(system: AbstractDelayFlow) -> int:
+    "Grid points per delay for the method of steps: a step of at most a hundredth of the shorter of the delay and the period."
+    return math.ceil(100 * max(1.0, float(np.max(system.tau)) / system.period))
+
+
 def _delay_trajectory(system: AbstractDelayFlow, ts: np.ndarray, batch: "Batch", steps_per_delay, history) -> np.ndarray:
     "`trajectory` for a delay equation: check the grid, solve the batch by the method of steps, raise on blow-up."
     tau = np.asarray(system.tau, dtype=np.float64)
     if not np.all(tau > 0):
         raise ChaoslitError(f"The delay tau of {system.name} must be > 0, got {tau}.")
-    if steps_per_delay is None:  # a step of at most a hundredth of the shorter of the delay and the period
-        steps_per_delay = math.ceil(100 * max(1.0, float(tau.max()) / system.period))
+    steps_per_delay = default_steps_per_delay(system) if steps_per_delay is None else steps_per_delay
     _check_positive_int("steps_per_delay", steps_per_delay)
     if history is not None and not callable(history):
         raise ChaoslitError(f"history must be a JAX function of time returning a state of shape ({system.dim},), got {history!r}.")

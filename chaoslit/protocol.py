@@ -88,14 +88,15 @@ def _check_windows(system, split: str, windows: Windows, before: np.ndarray) -> 
     low, high = before.min(axis=0), before.max(axis=0)
     margin = 0.25 * (high - low)
     motion = (windows.target.std(axis=1) / np.where(scale > 0, scale, 1.0)).max(axis=-1)
-    for i in np.flatnonzero(motion < 0.1):
+    if (motion < 0.1).any():
+        i = int(np.argmax(motion < 0.1))
         raise ChaoslitError(f"make_data: {system.name}'s {split} window {i} does not move (its largest spread is "
                             f"{motion[i]:.3g} of the orbit's before it): the orbit has settled, on a fixed point or "
                             "otherwise; a forecast of it would say nothing.")
     full = np.concatenate([windows.context, windows.target], axis=1)
     outside = ((full < low - margin) | (full > high + margin)).any(axis=(1, 2))
-    for i in np.flatnonzero(outside):
-        raise ChaoslitError(f"make_data: {system.name}'s {split} window {i} leaves the neighbourhood of the "
+    if outside.any():
+        raise ChaoslitError(f"make_data: {system.name}'s {split} window {int(np.argmax(outside))} leaves the neighbourhood of the "
                             "attractor (the range of the orbit before it, widened by a quarter each side): the orbit "
                             "drifts or has not settled; raise transient.")
 
@@ -139,6 +140,7 @@ class Evaluation(NamedTuple):
     errors: np.ndarray  # (n_windows, horizon) normalized RMSE against the step
     metrics: dict  # name -> (n_windows,) values, NaN for failed windows
     n_failed: int  # windows whose forecast diverged
+    censored: np.ndarray  # (n_windows,) True where the forecast was still valid (normalized RMSE) at the horizon
 
     def summary(self) -> dict:
         "Median and interquartile range of each score over the windows."
@@ -158,8 +160,9 @@ def evaluate(fitted, data: ForecastData, *, split: str = "test", metrics=(), met
     # A diverged forecast has an infinite error from the step it left the finite numbers.
     scored = np.where(np.isfinite(forecasts), forecasts, np.copysign(1e100, np.nan_to_num(forecasts, nan=1.0)))
     exponent = data.lyapunov_exponent
-    vpt = lambda **kw: getattr(valid_prediction_time(windows.target, scored, dt=data.dt, lyapunov_exponent=exponent, **kw),
-                               "lyapunov_times" if exponent else "time")
+    vpt = lambda **kw: valid_prediction_time(windows.target, scored, dt=data.dt, lyapunov_exponent=exponent, **kw)
+    in_unit = lambda result: result.lyapunov_times if exponent else result.time
+    by_nrmse = vpt(scale=data.scale)
     values = {}
     steps = horizon if metric_steps is None else min(metric_steps, horizon)
     if metrics and finite.any():
@@ -167,8 +170,9 @@ def evaluate(fitted, data: ForecastData, *, split: str = "test", metrics=(), met
         for name, v in computed.items():
             values[name] = np.full(len(finite), np.nan)
             values[name][finite] = v
-    return Evaluation(forecasts, vpt(scale=data.scale), vpt(criterion="smape"), "lyapunov times" if exponent else "time",
-                      error_curve(windows.target, scored, scale=data.scale), values, int((~finite).sum()))
+    return Evaluation(forecasts, in_unit(by_nrmse), in_unit(vpt(criterion="smape")), "lyapunov times" if exponent else "time",
+                      error_curve(windows.target, scored, scale=data.scale), values, int((~finite).sum()),
+                      by_nrmse.censored)
 
 # %% ../nbs/05_protocol.ipynb #43fee076
 def plot_evaluation(fitted, data: ForecastData, evaluation: Evaluation, *, window: int = 0, free_run: int = 5000,

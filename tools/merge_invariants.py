@@ -9,12 +9,13 @@ import json
 import sys
 from pathlib import Path
 
+from chaoslit.invariants.catalogue import write_store
+
 PACKAGE_STORE = Path(__file__).resolve().parents[1] / "chaoslit" / "data" / "invariants.json"
 
 if len(sys.argv) != 2:
     sys.exit(__doc__)
 new = json.loads(Path(sys.argv[1]).read_text())
 stored = json.loads(PACKAGE_STORE.read_text())
-stored.update(new)
-PACKAGE_STORE.write_text(json.dumps(stored, indent=1, sort_keys=True) + "\n")
-print(f"{PACKAGE_STORE}: {len(stored)} systems, {len(new)} from {sys.argv[1]}")
+write_store(PACKAGE_STORE, {**stored, **new})
+print(f"{PACKAGE_STORE}: {len(stored | new)} systems, {len(new)} from {sys.argv[1]}")

@@ -6,7 +6,8 @@ Docs: https://chaoslit.github.io/chaoslit/catalogue_invariants.html.md"""
 
 # %% auto #0
 __all__ = ['TRANSIENT_PERIODS', 'MIN_PERIODS', 'MIN_ITERATIONS', 'MAX_SECONDS', 'HIGH_DIMENSIONAL', 'LEADING',
-           'average_divergence', 'zero_band', 'classify', 'divergence_identity_holds', 'measure', 'measure_catalogue']
+           'average_divergence', 'zero_band', 'classify', 'divergence_identity_holds', 'measure', 'write_store',
+           'measure_catalogue']
 
 # %% ../../nbs/03e_catalogue_invariants.ipynb #e0a8e4a2
 import json
@@ -128,8 +129,9 @@ def measure(name: str) -> dict:
     return record
 
 # %% ../../nbs/03e_catalogue_invariants.ipynb #3e0d9a14
-def _write_atomically(path: Path, measured: dict) -> None:
-    "Replace the store at `path` by `measured` in one step: a crash leaves the old file or the new one, never half."
+def write_store(path, measured: dict) -> None:
+    "Replace the JSON store at `path` by `measured` in one step: a crash leaves the old file or the new one, never half."
+    path = Path(path)
     text = json.dumps(measured, indent=1, sort_keys=True) + "\n"
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     with os.fdopen(handle, "w") as file:
@@ -162,7 +164,7 @@ def measure_catalogue(path, names=None, *, redo: bool = False, progress: bool = 
             failed[name] = f"{type(error).__name__}: {error}"
             measured.pop(name, None)
         else:
-            _write_atomically(path, measured)
+            write_store(path, measured)
         finally:
             jax.clear_caches()  # each system compiles its own programs: release them, so memory stays bounded
     return failed

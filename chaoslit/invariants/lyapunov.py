@@ -22,7 +22,7 @@ from jax.flatten_util import ravel_pytree
 
 from ..core import AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, IntegrationError, float64_mode
 from ..integrate import (BLOWUP, STEPS_PER_PERIOD, Batch, _check_positive, _check_positive_int,
-                                default_controller, delay_start, delay_step, vmap_batch)
+                                default_controller, default_steps_per_delay, delay_start, delay_step, vmap_batch)
 
 # %% ../../nbs/03_lyapunov.ipynb #3f8acda7
 def kaplan_yorke_dimension(exponents) -> np.ndarray:
@@ -196,7 +196,7 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
         if interval is not None or solver is not None:
             raise ChaoslitError(f"{system.name} is a delay equation, advanced by the method of steps and re-orthonormalized "
                                 "once a delay: interval and solver do not apply (steps_per_delay does).")
-        steps_per_delay = math.ceil(100 * max(1.0, float(system.tau) / system.period)) if steps_per_delay is None else steps_per_delay
+        steps_per_delay = default_steps_per_delay(system) if steps_per_delay is None else steps_per_delay
         _check_positive_int("steps_per_delay", steps_per_delay)
         state_size = ravel_pytree(delay_start(system, jnp.zeros(system.dim), steps_per_delay))[0].size
     elif steps_per_delay is not None:
