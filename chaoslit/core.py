@@ -182,6 +182,12 @@ class AbstractSystem(eqx.Module):
         "The parameters of this instance, by name, as stored (arrays)."
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if is_parameter(f)}
 
+    def periodic_coordinates(self) -> dict[int, tuple[float, ...]]:
+        """The coordinates that live on a circle, `{index: periods}`: an angle (period 2 pi), or the clock of a forcing
+        (the forcing's periods, in the clock's units). Unbounded as numbers, they are observed as the cosine and sine
+        of 2 pi y / P for each period P (`chaoslit.protocol.observed`)."""
+        return {}
+
     def _check_state(self, y) -> jax.Array:
         y = jnp.asarray(y)
         if y.shape != (self.dim,):

@@ -29,8 +29,10 @@ from .dimensions import correlation_dimension
 from .lyapunov import kaplan_yorke_dimension, lyapunov_spectrum, pesin_entropy
 
 # %% ../../nbs/03e_catalogue_invariants.ipynb #3e0d9a12
-def average_divergence(system, *, periods: float = 2000.0, transient: float = 100.0) -> float:
-    """The time average of a flow's divergence (the trace of its Jacobian) along its attractor, by the trapezoid rule.
+def average_divergence(system, *, periods: float = 2000.0, transient: float = 100.0,
+                       batches: int = 20) -> tuple[float, float]:
+    """The time average of a flow's divergence (the trace of its Jacobian) along its attractor, by the trapezoid rule,
+    and its standard error from the spread of `batches` consecutive batch means.
 
     The samples are 100/sqrt(2) per period, an irrational number, so that no periodic orbit's period is a whole number
     of sampling intervals (the average of commensurate samples of a periodic function is biased)."""
@@ -39,7 +41,9 @@ def average_divergence(system, *, periods: float = 2000.0, transient: float = 10
     with float64_mode():
         trace = jax.vmap(lambda s, y: jnp.trace(jax.jacfwd(lambda y: system(s, y))(y)))
         values = np.asarray(jax.jit(trace)(jnp.asarray(t), jnp.asarray(y)))
-    return float(np.sum(values[1:] + values[:-1]) / (2 * (len(values) - 1)))
+    segments = (values[1:] + values[:-1]) / 2
+    means = [part.mean() for part in np.array_split(segments, batches)]
+    return float(segments.mean()), float(np.std(means, ddof=1) / math.sqrt(batches))
 
 
 def zero_band(stderr, time: float, period: float) -> np.ndarray:
@@ -70,7 +74,8 @@ def divergence_identity_holds(record: dict, period: float) -> bool:
     finite-time bias of each exponent (the replicas' orbits and the divergence's differ: near a torus, by a term
     that decays like log T / T)."""
     total, divergence = sum(record["lyapunov_spectrum"]), record["average_divergence"]
-    spread = 4 * math.sqrt(sum(e * e for e in record["lyapunov_stderr"]))
+    errors = [*record["lyapunov_stderr"], record.get("average_divergence_stderr", 0.0)]
+    spread = 4 * math.sqrt(sum(e * e for e in errors))
     bias = len(record["lyapunov_spectrum"]) * float(zero_band(0.0, record["averaging_time"], period))
     return abs(total - divergence) <= 0.002 * abs(divergence) + spread + bias
 
@@ -95,14 +100,15 @@ def measure(name: str) -> dict:
     start = time.perf_counter()
     is_map = system.kind == "map"
     partial = system.delay or system.dim > HIGH_DIMENSIONAL
-    # at least MIN_ITERATIONS or MIN_PERIODS of averaging (a block is 100 iterations, or 100 quarter periods)
-    options = dict(min_blocks=MIN_ITERATIONS // 100) if is_map else dict(transient=TRANSIENT_PERIODS, min_blocks=math.ceil(MIN_PERIODS / 25))
+    # at least MIN_ITERATIONS or MIN_PERIODS of averaging (a map's block is 100 iterations)
+    options = dict(min_blocks=MIN_ITERATIONS // 100) if is_map else dict(transient=TRANSIENT_PERIODS, min_periods=MIN_PERIODS)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # non-convergence is recorded in the result, not lost
         spectrum = lyapunov_spectrum(system, n_exponents=min(LEADING, system.dim) if partial else None,
                                      max_seconds=MAX_SECONDS, **options)
     record = dict(lyapunov_spectrum=_rounded(spectrum.exponents), lyapunov_stderr=_rounded(spectrum.stderr),
-                  lyapunov_converged=bool(spectrum.converged), averaging_time=round(float(spectrum.time), 3))
+                  lyapunov_converged=bool(spectrum.converged), averaging_time=round(float(spectrum.time), 3),
+                  lost_replicas=int(spectrum.lost))
     if not partial:
         ky = float(spectrum.kaplan_yorke_dimension)
         record.update(kaplan_yorke_dimension=None if np.isnan(ky) else round(ky, 4),
@@ -111,14 +117,23 @@ def measure(name: str) -> dict:
                       pesin_entropy_stderr=round(float(spectrum.stderr_of(pesin_entropy)), 6))
     divergence = None
     if not is_map and not partial:
-        divergence = average_divergence(system)
-        record["average_divergence"] = round(divergence, 6)
-        record["divergence_identity"] = divergence_identity_holds(record, system.period)
+        for periods in (2000.0, MIN_PERIODS):  # an orbit that escapes to infinity (HyperLu) is averaged for less
+            try:
+                divergence, divergence_stderr = average_divergence(system, periods=periods)
+                break
+            except IntegrationError:
+                continue
+        if divergence is not None:
+            record.update(average_divergence=round(divergence, 6), average_divergence_stderr=round(divergence_stderr, 6))
+            record["divergence_identity"] = divergence_identity_holds(record, system.period)
     record.update(classify(spectrum.exponents, spectrum.stderr, spectrum.time, 1.0 if is_map else system.period,
                            nonautonomous=system.nonautonomous, divergence=divergence))
     record["zero_band"] = round(record["zero_band"], 7)
     if not partial:
-        points = iterate(system, 5000) if is_map else trajectory(system, 50_000, pts_per_period=10)[1]
+        try:
+            points = iterate(system, 5000) if is_map else trajectory(system, 50_000, pts_per_period=10)[1]
+        except IntegrationError:  # an orbit that escapes to infinity: 200 periods before it does
+            points = trajectory(system, int(10 * MIN_PERIODS), pts_per_period=10)[1]
         try:
             dimension = correlation_dimension(points, theiler=0 if is_map else 10)
             record.update(correlation_dimension=round(dimension.dimension, 4),

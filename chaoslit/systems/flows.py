@@ -1156,6 +1156,9 @@ class SwingingAtwood(AbstractCatalogueFlow):
     m1: Scalar = parameter(1.0)
     m2: Scalar = parameter(4.5)
 
+    def periodic_coordinates(self):
+        return {1: (2 * jnp.pi,)}
+
     def vector_field(self, t, state):
         r, th, pr, pth = state
         gravity = 9.82
@@ -1202,6 +1205,9 @@ class ArnoldBeltramiChildress(AbstractCatalogueFlow):
     a: Scalar = parameter(1.73205)
     b: Scalar = parameter(1.41421)
     c: Scalar = parameter(1.0)
+
+    def periodic_coordinates(self):
+        return {0: (2 * jnp.pi,), 1: (2 * jnp.pi,), 2: (2 * jnp.pi,)}
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -1640,6 +1646,9 @@ class Duffing(AbstractCatalogueFlow):
     gamma: Scalar = parameter(0.35)
     omega: Scalar = parameter(1.4)
 
+    def periodic_coordinates(self):
+        return {2: (2 * jnp.pi,)}
+
     def vector_field(self, t, state):
         x, y, phase = state
         return jnp.stack([
@@ -1653,6 +1662,9 @@ class ForcedVanDerPol(AbstractCatalogueFlow):
     a: Scalar = parameter(1.2)
     mu: Scalar = parameter(8.53)
     w: Scalar = parameter(0.63)
+
+    def periodic_coordinates(self):
+        return {2: (2 * jnp.pi,)}
 
     def vector_field(self, t, state):
         x, y, phase = state
@@ -1669,6 +1681,9 @@ class ForcedFitzHughNagumo(AbstractCatalogueFlow):
     gamma: Scalar = parameter(0.08)
     omega: Scalar = parameter(0.043650793650793655)
 
+    def periodic_coordinates(self):
+        return {2: (2 * jnp.pi,)}
+
     def vector_field(self, t, state):
         v, w, phase = state
         return jnp.stack([
@@ -1683,6 +1698,9 @@ class ForcedBrusselator(AbstractCatalogueFlow):
     b: Scalar = parameter(1.2)
     f: Scalar = parameter(0.05)
     w: Scalar = parameter(0.81)
+
+    def periodic_coordinates(self):
+        return {2: (2 * jnp.pi,)}
 
     def vector_field(self, t, state):
         x, y, phase = state
@@ -1704,6 +1722,13 @@ class StickSlipOscillator(AbstractCatalogueFlow):
     vs: Scalar = parameter(0.4)
     w: Scalar = parameter(2.0)
 
+    # the friction's sign(v - vs) is discontinuous: at tolerances tighter than 1e-8 the solver's steps collapse at the
+    # switching surface and it runs out of steps
+    tolerance: ClassVar[float] = 1e-8
+
+    def periodic_coordinates(self):
+        return {2: (2 * jnp.pi,)}
+
     def vector_field(self, t, state):
         x, v, phase = state
         friction = self.t0 * jnp.sign(v - self.vs) - self.alpha * v + self.beta * (v - self.vs) ** 3
@@ -1718,6 +1743,9 @@ class FluidTrampoline(AbstractCatalogueFlow):
     gamma: Scalar = parameter(1.82)
     psi: Scalar = parameter(0.01019)
     w: Scalar = parameter(1.21)
+
+    def periodic_coordinates(self):
+        return {2: (2 * jnp.pi,)}
 
     def vector_field(self, t, state):
         x, y, phase = state
@@ -1737,6 +1765,9 @@ class TurchinHanski(AbstractCatalogueFlow):
     lamb: Scalar = parameter(1.0)
     r: Scalar = parameter(8.12)
     s: Scalar = parameter(1.25)
+
+    def periodic_coordinates(self):
+        return {2: (2 * jnp.pi,)}
 
     def vector_field(self, t, state):
         n, p, phase = state
@@ -1768,6 +1799,9 @@ class CircadianRhythm(AbstractCatalogueFlow):
     vmax: Scalar = parameter(4.7)
     vmin: Scalar = parameter(1.0)
 
+    def periodic_coordinates(self):
+        return {4: (2 * jnp.pi,)}
+
     def vector_field(self, t, state):
         m, fc, fs, fn, phase = state
         light = self.vc * ((0.5 + 0.5 * jnp.cos(phase)) + self.vmin) * (self.vmax - self.vmin)
@@ -1786,6 +1820,9 @@ class ArnoldWeb(AbstractCatalogueFlow):
     mu: Scalar = parameter(0.01)
     w: Scalar = parameter(1.0)
 
+    def periodic_coordinates(self):
+        return {2: (2 * jnp.pi,), 3: (2 * jnp.pi,), 4: (2 * jnp.pi,)}
+
     def vector_field(self, t, state):
         p1, p2, x1, x2, phase = state
         denominator = 4 + jnp.cos(phase) + jnp.cos(x1) + jnp.cos(x2)
@@ -1800,6 +1837,9 @@ class DoubleGyre(AbstractCatalogueFlow):
     alpha: Scalar = parameter(0.1)
     eps: Scalar = parameter(0.1)
     omega: Scalar = parameter(0.62832)
+
+    def periodic_coordinates(self):
+        return {2: (2 * jnp.pi,)}
 
     def vector_field(self, t, state):
         x, y, phase = state
@@ -1821,6 +1861,9 @@ class OscillatingFlow(AbstractCatalogueFlow):
     omega: Scalar = parameter(0.49)
     u: Scalar = parameter(0.72)
 
+    def periodic_coordinates(self):  # a cellular flow: the position is periodic, one cell pair per 2 pi / k
+        return {0: (2 * jnp.pi / float(self.k),), 1: (2 * jnp.pi / float(self.k),), 2: (2 * jnp.pi,)}
+
     def vector_field(self, t, state):
         x, y, phase = state
         f = x + self.b * jnp.sin(phase)
@@ -1838,6 +1881,9 @@ class BickleyJet(AbstractCatalogueFlow):
     omega: Scalar = parameter(1.0)
     sigma: Array = parameter(_published("BickleyJet", "sigma"))
     u: Scalar = parameter(6.266e-05)
+
+    def periodic_coordinates(self):
+        return {1: (2 * jnp.pi / float(self.k[0]),), 2: tuple(float(p) for p in 2 * jnp.pi / (self.k * self.sigma))}
 
     def vector_field(self, t, state):
         y, x, phase = state
@@ -1858,6 +1904,9 @@ class BlinkingRotlet(AbstractCatalogueFlow):
     bc: Scalar = parameter(1.0)
     sigma: Scalar = parameter(-1.0)
     tau: Scalar = parameter(3.0)
+
+    def periodic_coordinates(self):
+        return {1: (2 * jnp.pi,), 2: (float(self.tau),)}
 
     def vector_field(self, t, state):
         r, theta, time = state
@@ -1890,6 +1939,9 @@ class LidDrivenCavityFlow(AbstractCatalogueFlow):
     u1: Scalar = parameter(9.92786)
     u2: Scalar = parameter(8.34932)
 
+    def periodic_coordinates(self):
+        return {2: (float(self.tau),)}
+
     def vector_field(self, t, state):
         x, y, time = state
         weight = _blinking_protocol(time, self.tau)
@@ -1904,6 +1956,9 @@ class InteriorSquirmer(AbstractCatalogueFlow):
     a: Array = parameter(_published("InteriorSquirmer", "a"))
     g: Array = parameter(_published("InteriorSquirmer", "g"))
     tau: Scalar = parameter(3.0)
+
+    def periodic_coordinates(self):
+        return {1: (2 * jnp.pi,), 2: (float(self.tau),)}
 
     def vector_field(self, t, state):
         r, theta, time = state
