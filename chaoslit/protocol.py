@@ -115,7 +115,7 @@ def _check_windows(system, split: str, windows: Windows, before: np.ndarray) -> 
     outside = ((full < low - margin) | (full > high + margin)).any(axis=2).mean(axis=1) > 0.1
     if outside.any():
         raise ChaoslitError(f"make_data: {system.name}'s {split} window {int(np.argmax(outside))} leaves the neighbourhood of the "
-                            "attractor (a tenth of its points lie outside the range of the orbit before it, widened by a quarter each side): "
+                            "attractor (more than a tenth of its points lie outside the range of the orbit before it, widened by a quarter each side): "
                             "the orbit drifts or has not settled; raise transient.")
 
 

@@ -316,13 +316,14 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
             try:
                 carry, logs = run(start, n_transient, 0.0, 0)
                 spread = float(np.max(logs.max(axis=-1) - logs.min(axis=-1))) / n_transient
-                if not is_flow_by_default or spread <= MAX_STRETCH_SPREAD:
+                if not is_flow_by_default or spread <= MAX_STRETCH_SPREAD or halvings == MAX_HALVINGS:
                     if spread > MAX_STRETCH_SPREAD:
+                        remedy = ("use a shorter interval (or leave it unset)" if not is_map and not system.delay
+                                  else "ask for fewer exponents (n_exponents)")
                         warnings.warn(
                             f"Lyapunov spectrum of {system.name}: within one interval ({interval:g}) the tangent "
                             f"directions' log-stretches differ by {spread:.3g} (more than {MAX_STRETCH_SPREAD:g}): the "
-                            "smallest exponents lose their digits. Use a shorter interval (or leave it unset).",
-                            stacklevel=2)
+                            f"smallest exponents lose their digits; {remedy}.", stacklevel=2)
                     break
                 start, factor = carry, min(math.ceil(math.log2(spread / MAX_STRETCH_SPREAD)), MAX_HALVINGS - halvings)
             except _IntervalTooLong:
