@@ -284,13 +284,14 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
         # tangent integration that fails) stands still from then on and is left out. Half of them may go before the
         # averaging has its `min_blocks`; after that, losing more than half stops the averaging, unconverged.
         alive = np.ones((batch.size, replicas), dtype=bool)
+        adaptive = default_interval and not is_map and not system.delay  # whether the transient may shorten the interval
         too_few = lambda: (alive.sum(axis=1) < max(2, replicas // 2)).any()
 
         def run(carry, n_intervals, done_time, blocks_done):
             # the count goes in as an array, so the transient and the blocks share one compiled program
             *carry, logs, status = advance(carry, jnp.asarray(n_intervals), jnp.asarray(np.where(alive.ravel(), -1, 0)))
             status = np.asarray(status).reshape(batch.size, replicas)
-            if is_flow_by_default and (status >= COLLAPSED).any():
+            if adaptive and blocks_done == 0 and (status >= COLLAPSED).any():
                 # over one interval a tangent direction's stretch fell below float64's resolution against the largest
                 # (a stiff flow's strongly contracting direction): the caller halves the interval
                 raise _IntervalTooLong
@@ -309,14 +310,14 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
 
         # a flow's default interval is shortened until, within one interval, the tangent directions' log-stretches
         # differ by at most MAX_STRETCH_SPREAD: the weakest direction keeps eight digits against the strongest
-        is_flow_by_default, start = default_interval and not is_map and not system.delay, carry
+        start = carry
         halvings = 0
         while True:
             n_transient = max(1, math.ceil(transient * system.period / interval))
             try:
                 carry, logs = run(start, n_transient, 0.0, 0)
                 spread = float(np.max(logs.max(axis=-1) - logs.min(axis=-1))) / n_transient
-                if not is_flow_by_default or spread <= MAX_STRETCH_SPREAD or halvings == MAX_HALVINGS:
+                if not adaptive or spread <= MAX_STRETCH_SPREAD or halvings == MAX_HALVINGS:
                     if spread > MAX_STRETCH_SPREAD:
                         remedy = ("use a shorter interval (or leave it unset)" if not is_map and not system.delay
                                   else "ask for fewer exponents (n_exponents)")
@@ -333,7 +334,6 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
                     f"Lyapunov spectrum of {system.name}: tangent directions still collapse within one interval "
                     f"{interval:.3g} after {MAX_HALVINGS} halvings; ask for fewer exponents (n_exponents).")
             interval, halvings = interval / 2**factor, halvings + factor
-        is_flow_by_default = False  # after the transient a failure is a lost replica
         max_blocks = max(min_blocks, math.ceil(max_periods * system.period / (interval * block)))
         if min_periods is not None:
             min_blocks = max(min_blocks, math.ceil(min_periods * system.period / (interval * block)))
