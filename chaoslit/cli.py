@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from . import systems
-from .benchmark import DEFAULT_MODELS, DEFAULT_SYSTEMS, SETTINGS
+from .benchmark import DEFAULT_MODELS, DEFAULT_SYSTEMS, SETTINGS, TUNINGS
+from .tuning import Budget
 from .core import ChaoslitError, IntegrationError
 
 # %% ../nbs/08_cli.ipynb #c6b5e8be
@@ -30,6 +31,32 @@ def _parse_parameter(text: str) -> tuple[str, float]:
         return name, float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{name}: expected a number, got {value!r}") from None
+
+
+def _positive_int(text: str) -> int:
+    "An integer >= 1."
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
+    return value
+
+
+def _hyperparameter_file(text: str) -> dict:
+    "A JSON file of tuned hyperparameters, `{setting: {system: {forecaster: {name: value}}}}`."
+    try:
+        table = json.loads(Path(text).read_text())
+    except (OSError, ValueError) as error:
+        raise argparse.ArgumentTypeError(f"cannot read {text!r} as JSON: {error}") from None
+    nested = isinstance(table, dict) and all(
+        isinstance(systems_, dict) and all(isinstance(models, dict) and all(isinstance(v, dict) for v in models.values())
+                                           for models in systems_.values()) for systems_ in table.values())
+    if not nested:
+        raise argparse.ArgumentTypeError(f"{text!r} must map setting -> system -> forecaster -> {{hyperparameter: value}}, "
+                                         "as `chaoslit report` writes to hyperparameters.json")
+    return table
 
 
 def _writable_file(text: str) -> Path:
@@ -92,6 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", default="results", help="results folder (default ./results)")
     bench.add_argument("--resume", action="store_true", help="go on with the run in OUT, skipping finished tasks")
     bench.add_argument("--scheduler", metavar="ADDRESS", help="run the tasks on the Dask scheduler at ADDRESS (tcp://host:8786)")
+    bench.add_argument("--tuning", nargs="+", choices=TUNINGS, metavar="NAME",
+                       help="default (the forecasters' defaults), tuned (searched on each system's validation windows), "
+                            "or both (default: default; tuned with --hyperparameters)")
+    bench.add_argument("--trials", type=_positive_int, default=20, help="tuning trials per system and forecaster (default 20)")
+    bench.add_argument("--tune-seconds", type=float, metavar="S", help="and at most S seconds of tuning each (default: no limit)")
+    bench.add_argument("--hyperparameters", metavar="FILE", type=_hyperparameter_file,
+                       help="tuned hyperparameters to reuse (the hyperparameters.json that `chaoslit report` writes); "
+                            "pairs missing from it are tuned")
     bench.add_argument("--no-progress", action="store_true", help="no progress bar")
     report = commands.add_parser("report", help="print the leaderboard of a benchmark run and draw its figures")
     report.add_argument("folder", help="a results folder written by `chaoslit bench`")
@@ -201,15 +236,18 @@ def _bench(args, parser) -> int:
     from chaoslit import benchmark
 
     try:  # every check before any work: names, seeds, the output folder, the scheduler
-        task_list = benchmark.tasks(args.systems, args.models, seeds=args.seeds, settings=args.settings)
+        tunings = args.tuning or (["tuned"] if args.hyperparameters else ["default"])
+        task_list = benchmark.tasks(args.systems, args.models, seeds=args.seeds, settings=args.settings, tunings=tunings)
         benchmark.Results.open(args.out, resume=args.resume)
     except ChaoslitError as error:
         parser.error(str(error))
-    print(f"chaoslit bench: {len(task_list)} tasks ({len(args.systems)} systems x {len(args.models)} forecasters x "
-          f"{args.seeds} seeds x {len(args.settings)} settings) into {args.out}/results.csv"
+    print(f"chaoslit bench: {len(task_list)} tasks ({len({t.system for t in task_list})} systems x {len(args.models)} "
+          f"forecasters x {args.seeds} seeds x {len(args.settings)} settings x {len(tunings)} tunings) into "
+          f"{args.out}/results.csv"
           + (f" on the Dask scheduler {args.scheduler}" if args.scheduler else ""))
     try:
-        results = benchmark.run(task_list, args.out, resume=True, scheduler=args.scheduler, progress=not args.no_progress)
+        results = benchmark.run(task_list, args.out, resume=True, scheduler=args.scheduler, progress=not args.no_progress,
+                                budget=Budget(args.trials, args.tune_seconds), hyperparameters=args.hyperparameters)
     except ChaoslitError as error:
         parser.error(str(error))
     except KeyboardInterrupt:

@@ -15,8 +15,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .base import (AbstractFitted, AbstractForecaster, AbstractIncrementModel, Standardizer,
-                                       check_hyperparameters, delay_vectors, fit_increments)
+from .base import (AbstractFitted, AbstractForecaster, AbstractIncrementModel,
+                                       AbstractRidgeForecaster, Standardizer, check_hyperparameters, delay_vectors,
+                                       increment_regression)
 
 # %% ../../nbs/06a_baselines.ipynb #3cbf2326
 class FittedConstant(AbstractFitted):
@@ -57,25 +58,26 @@ class FittedLinear(AbstractIncrementModel):
     skip: int = eqx.field(static=True)
     scaler: Standardizer
     readout: jax.Array  # (1 + lags * dim, dim)
+    ridge: float = eqx.field(static=True)
 
     def features(self, delays):
         return jnp.concatenate([jnp.ones(delays.shape[:-1] + (1,)), delays], axis=-1)
 
 
-class LinearAR(AbstractForecaster):
+class LinearAR(AbstractRidgeForecaster):
     "Vector autoregression on the last `lags` states (ridge regression, standardized data)."
     name: ClassVar[str] = "var"
     summary: ClassVar[str] = "linear vector autoregression on delay vectors"
+    search_space: ClassVar[dict] = {"lags": (1, 20)}
     lags: int = 5
-    ridge: float = 1e-6
+    ridge: float | str = "auto"
 
     def __check_init__(self):
-        check_hyperparameters("var", lags=(self.lags, isinstance(self.lags, int) and self.lags >= 1, "an integer >= 1"),
-                              ridge=(self.ridge, isinstance(self.ridge, (int, float)) and self.ridge >= 0, "a number >= 0"))
+        check_hyperparameters("var", lags=(self.lags, isinstance(self.lags, int) and self.lags >= 1, "an integer >= 1"))
 
-    def _fit(self, trajectories, key):
-        model = FittedLinear(trajectories[0].shape[1], self.lags, 1, Standardizer.of(trajectories), jnp.zeros(()))
-        return fit_increments(model, trajectories, self.ridge)
+    def _design(self, trajectories, key):
+        model = FittedLinear(trajectories[0].shape[1], self.lags, 1, Standardizer.of(trajectories), jnp.zeros(()), 0.0)
+        return model, *increment_regression(model, trajectories)
 
 # %% ../../nbs/06a_baselines.ipynb #bd60ccc5
 class FittedParrot(AbstractFitted):
@@ -102,6 +104,7 @@ class ContextParrot(AbstractForecaster):
     "Repeat what followed the context's best match to its last `motif` states (Zhang & Gilpin 2025)."
     name: ClassVar[str] = "parrot"
     summary: ClassVar[str] = "context parroting: copy what followed the best-matching motif in the context"
+    search_space: ClassVar[dict] = {"motif": (1, 30)}
     min_train: ClassVar[int] = 1
     motif: int = 3
     shift: bool = True

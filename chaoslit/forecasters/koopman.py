@@ -108,6 +108,7 @@ class HankelDMD(_LinearObservablesForecaster):
     "Hankel DMD: a linear map on delay vectors of `delays` states, truncated to `rank`."
     name: ClassVar[str] = "hankel_dmd"
     summary: ClassVar[str] = "Hankel DMD: a linear map on delay vectors"
+    search_space: ClassVar[dict] = {"delays": (4, 128, "log"), "rank": (2, 100, "log")}
     delays: int = 64
     rank: int | None = 60
 
@@ -127,6 +128,7 @@ class EDMD(_LinearObservablesForecaster):
     "Extended DMD on a dictionary of monomials up to `degree` of the standardized state."
     name: ClassVar[str] = "edmd"
     summary: ClassVar[str] = "extended DMD on a polynomial dictionary, with eigenpair residuals"
+    search_space: ClassVar[dict] = {"degree": (1, 4)}
     degree: int = 3
     rank: int | None = None
 

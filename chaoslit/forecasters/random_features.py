@@ -15,8 +15,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .base import (AbstractForecaster, AbstractIncrementModel, Standardizer, check_hyperparameters,
-                                       fit_increments)
+from .base import (AbstractIncrementModel, AbstractRidgeForecaster, Standardizer,
+                                       check_hyperparameters, increment_regression)
 
 # %% ../../nbs/06f_random_features.ipynb #ef512c84
 class FittedRandomFeatures(AbstractIncrementModel):
@@ -28,21 +28,23 @@ class FittedRandomFeatures(AbstractIncrementModel):
     hidden_weights: jax.Array  # (n_features, taps * dim), random and fixed
     hidden_biases: jax.Array  # (n_features,), random and fixed
     readout: jax.Array  # (1 + taps * dim + n_features, dim)
+    ridge: float = eqx.field(static=True)
 
     def features(self, delays):
         hidden = jnp.tanh(delays @ self.hidden_weights.T + self.hidden_biases)
         return jnp.concatenate([jnp.ones(delays.shape[:-1] + (1,)), delays, hidden], axis=-1)
 
 
-class RandomFeatures(AbstractForecaster):
+class RandomFeatures(AbstractRidgeForecaster):
     "Ridge regression of the one-step increment on random tanh features of the last `taps` states."
     name: ClassVar[str] = "random_features"
     summary: ClassVar[str] = "random-feature regression of the flow map (fixed random tanh layer, ridge readout)"
+    search_space: ClassVar[dict] = {"weight_scale": (0.05, 2.0, "log"), "bias_scale": (0.0, 2.0), "taps": (1, 3)}
     n_features: int = 1000
     taps: int = 1
     weight_scale: float = 0.4
     bias_scale: float = 1.0
-    ridge: float = 1e-8
+    ridge: float | str = "auto"
 
     def __check_init__(self):
         number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
@@ -51,18 +53,17 @@ class RandomFeatures(AbstractForecaster):
             n_features=(self.n_features, isinstance(self.n_features, int) and self.n_features >= 1, "an integer >= 1"),
             taps=(self.taps, isinstance(self.taps, int) and self.taps >= 1, "an integer >= 1"),
             weight_scale=(self.weight_scale, number(self.weight_scale) and self.weight_scale > 0, "a number > 0"),
-            bias_scale=(self.bias_scale, number(self.bias_scale) and self.bias_scale >= 0, "a number >= 0"),
-            ridge=(self.ridge, number(self.ridge) and self.ridge >= 0, "a number >= 0"))
+            bias_scale=(self.bias_scale, number(self.bias_scale) and self.bias_scale >= 0, "a number >= 0"))
 
     @property
     def min_train(self):
         return self.taps + 2
 
-    def _fit(self, trajectories, key):
+    def _design(self, trajectories, key):
         dim = trajectories[0].shape[1]
         scaler = Standardizer.of(trajectories)
         k_w, k_b = jax.random.split(key)
         weights = self.weight_scale * jax.random.normal(k_w, (self.n_features, self.taps * dim))
         biases = self.bias_scale * jax.random.normal(k_b, (self.n_features,))
-        model = FittedRandomFeatures(dim, self.taps, 1, scaler, weights, biases, jnp.zeros(()))
-        return fit_increments(model, trajectories, self.ridge)
+        model = FittedRandomFeatures(dim, self.taps, 1, scaler, weights, biases, jnp.zeros(()), 0.0)
+        return model, *increment_regression(model, trajectories)

@@ -15,10 +15,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .base import AbstractFitted, AbstractForecaster, Standardizer, check_hyperparameters, ridge
+from .base import AbstractRidgeFitted, AbstractRidgeForecaster, Standardizer, check_hyperparameters
 
 # %% ../../nbs/06b_reservoir.ipynb #d1eef4b0
-class FittedESN(AbstractFitted):
+class FittedESN(AbstractRidgeFitted):
     "A trained echo state network: fixed reservoir, fitted readout."
     dim: int = eqx.field(static=True)
     min_context: int = eqx.field(static=True)
@@ -30,6 +30,7 @@ class FittedESN(AbstractFitted):
     input_weights: jax.Array  # (units, dim)
     bias: jax.Array  # (units,)
     readout: jax.Array  # (1 + 2 units, dim)
+    ridge: float = eqx.field(static=True)
 
     def step(self, state, u):
         "One reservoir update driven by the standardized input `u`."
@@ -61,17 +62,19 @@ def _features(states, squared: bool):
     return jnp.concatenate(parts, axis=-1)
 
 
-class EchoStateNetwork(AbstractForecaster):
+class EchoStateNetwork(AbstractRidgeForecaster):
     "An echo state network with a ridge readout on `[1, r, r²]` (or `[1, r]` with `squared_readout=False`)."
     name: ClassVar[str] = "esn"
     summary: ClassVar[str] = "echo state network: random sparse reservoir, ridge readout"
+    search_space: ClassVar[dict] = {"spectral_radius": (0.1, 1.5), "input_scaling": (0.02, 2.0, "log"), "leak": (0.1, 1.0),
+                                    "bias": (0.0, 1.0)}
     units: int = 500
     spectral_radius: float = 0.9
     input_scaling: float = 0.2
     leak: float = 1.0
     degree: int = 3
     bias: float = 0.5
-    ridge: float = 1e-8
+    ridge: float | str = "auto"
     warmup: int = 100
     squared_readout: bool = True
 
@@ -84,7 +87,6 @@ class EchoStateNetwork(AbstractForecaster):
             leak=(self.leak, positive(self.leak) and self.leak <= 1, "a number in (0, 1]"),
             degree=(self.degree, isinstance(self.degree, int) and 1 <= self.degree <= self.units, "an integer in [1, units]"),
             bias=(self.bias, isinstance(self.bias, (int, float)) and self.bias >= 0, "a number >= 0"),
-            ridge=(self.ridge, isinstance(self.ridge, (int, float)) and self.ridge >= 0, "a number >= 0"),
             warmup=(self.warmup, isinstance(self.warmup, int) and self.warmup >= 0, "an integer >= 0"),
             squared_readout=(self.squared_readout, isinstance(self.squared_readout, bool), "True or False"))
 
@@ -106,16 +108,19 @@ class EchoStateNetwork(AbstractForecaster):
         b = jax.random.uniform(k_bias, (n,), minval=-self.bias, maxval=self.bias)
         return columns, jnp.asarray(values), w_in, b
 
-    def _fit(self, trajectories, key):
+    def _validation_context(self, model):
+        return max(self.warmup, 1)  # a held-out forecast listens to a warmup's worth of data first
+
+    def _design(self, trajectories, key):
         dim = trajectories[0].shape[1]
         scaler = Standardizer.of(trajectories)
         columns, weights, w_in, b = self._reservoir(key, dim)
-        model = FittedESN(dim, 1, float(self.leak), self.squared_readout, scaler, columns, weights, w_in, b, jnp.zeros(()))
+        model = FittedESN(dim, 1, float(self.leak), self.squared_readout, scaler, columns, weights, w_in, b,
+                          jnp.zeros(()), 0.0)
         features, targets = [], []
         for y in trajectories:
             z = scaler.forward(jnp.asarray(y))
             states = model.listen(z[:-1])  # state t has seen inputs 0..t and predicts input t+1
             features.append(_features(states[self.warmup:], self.squared_readout))
             targets.append(z[self.warmup + 1:])
-        readout = ridge(jnp.concatenate(features), jnp.concatenate(targets), self.ridge)
-        return eqx.tree_at(lambda m: m.readout, model, readout)
+        return model, jnp.concatenate(features), jnp.concatenate(targets)

@@ -83,6 +83,7 @@ class SINDy(AbstractForecaster):
     "Sparse regression of the vector field on a library of candidate terms (sequentially thresholded least squares)."
     name: ClassVar[str] = "sindy"
     summary: ClassVar[str] = "SINDy: sparse regression of the vector field on polynomial and custom terms"
+    search_space: ClassVar[dict] = {"threshold": (1e-3, 0.5, "log"), "degree": (1, 3)}
     min_train: ClassVar[int] = 12
     degree: int = 2
     functions: tuple = ()

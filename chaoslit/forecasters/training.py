@@ -20,7 +20,7 @@ import os
 import time
 from pathlib import Path
 from types import MappingProxyType
-from typing import Callable, NamedTuple
+from typing import Callable, ClassVar, NamedTuple
 
 import equinox as eqx
 import jax
@@ -267,6 +267,7 @@ def _optimizer(peak: float, schedule: str, warmup: int, steps: int, weight_decay
 
 class AbstractTrainedForecaster(AbstractForecaster):
     "A forecaster fitted by gradient descent with `train`: the training hyperparameters, shared by all such models."
+    search_space: ClassVar[dict] = {"learning_rate": (1e-4, 1e-2, "log")}
     steps: int = 2000  # optimizer steps (at most: early stopping may end them sooner; 0: L-BFGS alone)
     batch_size: int = 32  # windows per minibatch
     learning_rate: float = 1e-3  # peak learning rate
