@@ -189,8 +189,10 @@ class Results:
         done = {row["task"] for row in rows if row["metric"] == "status"}
         kept = [row for row in rows if row["task"] in done]
         text = self.table.read_text()
-        same_columns = text.split("\n", 1)[0].split(",") == COLUMNS  # a table from an older version gets the new ones
-        if len(kept) != len(rows) or not text.endswith("\n") or not same_columns:
+        if text.split("\n", 1)[0].split(",") != COLUMNS:
+            raise ChaoslitError(f"{str(self.table)!r} was written by an older chaoslit, whose protocol and columns "
+                                "differ; its tasks would not compare with new ones. Start a new --out folder.")
+        if len(kept) != len(rows) or not text.endswith("\n"):
             self._write(kept, mode="w", header=True)
 
     def rows(self) -> list:
@@ -252,7 +254,7 @@ def run(task_list: list, out, *, resume: bool = False, scheduler: str | None = N
     tasks use `hyperparameters` where it has them and tune within `budget` where not (studies in `out/tuning.log`)."""
     results = Results.open(out, resume=resume)
     run_one = functools.partial(run_task, budget=budget, hyperparameters=hyperparameters,
-                                tuning_log=str(results.folder / "tuning.log"))
+                                tuning_log=str(results.folder.resolve() / "tuning.log"))  # absolute: Dask workers too
     done = results.done()
     pending = [task for task in task_list if task.id not in done]
     bar = _progress(len(task_list), len(task_list) - len(pending), progress)

@@ -44,6 +44,17 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_float(text: str) -> float:
+    "A finite number > 0."
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (value > 0 and value != float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
+    return value
+
+
 def _hyperparameter_file(text: str) -> dict:
     "A JSON file of tuned hyperparameters, `{setting: {system: {forecaster: {name: value}}}}`."
     try:
@@ -123,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="default (the forecasters' defaults), tuned (searched on each system's validation windows), "
                             "or both (default: default; tuned with --hyperparameters)")
     bench.add_argument("--trials", type=_positive_int, default=20, help="tuning trials per system and forecaster (default 20)")
-    bench.add_argument("--tune-seconds", type=float, metavar="S", help="and at most S seconds of tuning each (default: no limit)")
+    bench.add_argument("--tune-seconds", type=_positive_float, metavar="S", help="and at most S seconds of tuning each (default: no limit)")
     bench.add_argument("--hyperparameters", metavar="FILE", type=_hyperparameter_file,
                        help="tuned hyperparameters to reuse (the hyperparameters.json that `chaoslit report` writes); "
                             "pairs missing from it are tuned")

@@ -54,22 +54,26 @@ def validation_score(forecaster, data: ForecastData, *, key=0, trial=None) -> fl
     """The median valid prediction time of `forecaster`, fitted on `data.train`, over `data.validation`'s windows (in
     Lyapunov times, or time units for a flow without a positive exponent); 0 if the fit fails. With an Optuna `trial`,
     the first half of the windows is reported first, and the trial is pruned there if it is doing badly."""
+    windows = data.validation
+    halves = [np.arange(len(windows.context))[:len(windows.context) // 2], np.arange(len(windows.context))]
+    pruned = False
     try:
         fitted = forecaster.fit(data.train, key=key)
-    except Exception as error:  # a failed fit is the worst score, and the search goes on
+        for step, part in enumerate(halves if trial is not None else halves[1:]):
+            split = data._replace(validation=Windows(windows.context[part], windows.target[part]))
+            score = float(np.median(evaluate(fitted, split, split="validation").vpt_nrmse))
+            if trial is not None and step == 0:
+                trial.report(score, step)
+                if trial.should_prune():
+                    pruned = True
+                    break
+    except Exception as error:  # a model that cannot be fitted or run here gets the worst score; the search goes on
         if trial is not None:
             trial.set_user_attr("error", f"{type(error).__name__}: {error}"[:300])
         return 0.0
-    windows = data.validation
-    halves = [np.arange(len(windows.context))[:len(windows.context) // 2], np.arange(len(windows.context))]
-    for step, part in enumerate(halves if trial is not None else halves[1:]):
-        split = data._replace(validation=Windows(windows.context[part], windows.target[part]))
-        score = float(np.median(evaluate(fitted, split, split="validation").vpt_nrmse))
-        if trial is not None and step == 0:
-            trial.report(score, step)
-            if trial.should_prune():
-                import optuna
-                raise optuna.TrialPruned()
+    if pruned:
+        import optuna
+        raise optuna.TrialPruned()
     return score
 
 # %% ../nbs/07b_tuning.ipynb #f51eff0e
@@ -77,7 +81,8 @@ def tune(model: str, data: ForecastData, *, budget: Budget = Budget(), seed: int
          study_name: str | None = None, key=0) -> Tuned:
     """Search `model`'s `search_space` on `data`'s validation windows within `budget`: Optuna's TPE sampler (seeded
     with `seed`) and median pruner, the defaults as the first trial. With `storage` (a file), the study is kept there
-    and a second call resumes it; `study_name` tells apart the studies of one file (default: the forecaster's name)."""
+    and a second call resumes it; `study_name` tells apart the studies of one file (default: the system and the
+    forecaster)."""
     import optuna
 
     default = forecasters.get(model)
@@ -100,21 +105,33 @@ def tune(model: str, data: ForecastData, *, budget: Budget = Budget(), seed: int
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     try:
         study = optuna.create_study(
-            study_name=study_name or model, storage=storage, direction="maximize", load_if_exists=True,
+            study_name=study_name or f"{data.protocol.system}|{model}", storage=storage, direction="maximize", load_if_exists=True,
             sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(10, max(2, budget.trials // 3))),
             pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=0))
-        if not study.trials:
-            study.enqueue_trial({name: getattr(default, name) for name in space})
+        defaults = {name: getattr(default, name) for name in space}
+        complete = optuna.trial.TrialState.COMPLETE
+        if not any(t.state == complete and t.params == defaults for t in study.trials):  # also after an interruption
+            study.enqueue_trial(defaults)
         finished = [t for t in study.trials if t.state.is_finished()]
         if budget.trials > len(finished):
-            objective = lambda trial: validation_score(forecasters.get(model, **suggest(trial, space)), data, key=key,
-                                                       trial=trial)
-            study.optimize(objective, n_trials=budget.trials - len(finished), timeout=budget.seconds)
+            study.optimize(lambda trial: _objective(trial, model, space, data, key),
+                           n_trials=max(1, budget.trials - len(finished)), timeout=budget.seconds)
     finally:
         optuna.logging.set_verbosity(verbosity)
-    done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    done = [t for t in study.trials if t.state == complete]
+    default_scores = [t.value for t in done if t.params == defaults]
+    if not done or not default_scores:
+        raise ChaoslitError(f"tune: no trial of {model} finished (the defaults' trial was interrupted?); "
+                            "run it again to resume.")
     best = max(done, key=lambda t: t.value)
-    first = study.trials[0]
-    default_score = first.value if first.value is not None else 0.0
     finished = sum(t.state.is_finished() for t in study.trials)
-    return Tuned(dict(best.params), float(best.value), float(default_score), finished, time.perf_counter() - start)
+    return Tuned(dict(best.params), float(best.value), float(default_scores[0]), finished, time.perf_counter() - start)
+
+
+def _objective(trial, model, space, data, key) -> float:
+    try:
+        forecaster = forecasters.get(model, **suggest(trial, space))
+    except ChaoslitError as error:  # a combination the model refuses: the worst score
+        trial.set_user_attr("error", str(error)[:300])
+        return 0.0
+    return validation_score(forecaster, data, key=key, trial=trial)

@@ -36,7 +36,9 @@ def test_fit_predict_save_load(name, data, tmp_path):
     assert batch.shape == (3, 40, 3) and batch.dtype == np.float64
     assert np.isfinite(batch).all()
     single = fitted.predict(data.test.context[1], 40)
-    np.testing.assert_allclose(single, batch[1], rtol=1e-9, atol=1e-9)
+    # A batched and a single compiled program differ in the last bits, and a free run amplifies that: 40 steps of the
+    # VAR that ridge="auto" fits here (penalty 1e-10) grow it to 6e-9. A batching bug would differ at order one.
+    np.testing.assert_allclose(single, batch[1], rtol=1e-9, atol=1e-7)
     # A batch of trajectories trains too, and the same key gives the same model.
     if name in BATCH_FIT:
         again = forecaster.fit(np.stack([data.train[:700], data.train[700:1400]]), key=3)

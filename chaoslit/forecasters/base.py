@@ -13,6 +13,7 @@ __all__ = ['RIDGE_GRID', 'HELD_OUT_SHARE', 'RIDGE_WINDOWS', 'VALID_ERROR', 'STAB
 # %% ../../nbs/06_forecasters.ipynb #914b1986
 import abc
 import dataclasses
+import warnings
 import importlib
 import json
 import math
@@ -272,7 +273,10 @@ class AbstractRidgeForecaster(AbstractForecaster):
             runs = np.asarray(_forecast_batch(fitted, jnp.asarray(choice.contexts), STABLE_STEPS))
             if _in_range(runs, *choice.bounds):
                 return fitted
-        return fit_with(choice.ridge)
+        warnings.warn(f"{self.name}: with every penalty of RIDGE_GRID, the model refitted on all the data leaves the "
+                      f"training data's range in a free run; using the largest, {RIDGE_GRID[-1]:g}. Pass ridge= to choose.",
+                      stacklevel=3)
+        return fit_with(RIDGE_GRID[-1])
 
     def choose_ridge(self, train, *, key=None) -> RidgeChoice:
         "Every penalty of `RIDGE_GRID` scored on the held-out tails of `train`: what `ridge='auto'` does in `fit`."
