@@ -55,13 +55,15 @@ def validation_score(forecaster, data: ForecastData, *, key=0, trial=None) -> fl
     Lyapunov times, or time units for a flow without a positive exponent); 0 if the fit fails. With an Optuna `trial`,
     the first half of the windows is reported first, and the trial is pruned there if it is doing badly."""
     windows = data.validation
-    halves = [np.arange(len(windows.context))[:len(windows.context) // 2], np.arange(len(windows.context))]
-    pruned = False
+    n = len(windows.context)
+    halves = [slice(0, n // 2), slice(n // 2, n)] if trial is not None else [slice(0, n)]
+    pruned, times = False, []
     try:
         fitted = forecaster.fit(data.train, key=key)
-        for step, part in enumerate(halves if trial is not None else halves[1:]):
+        for step, part in enumerate(halves):
             split = data._replace(validation=Windows(windows.context[part], windows.target[part]))
-            score = float(np.median(evaluate(fitted, split, split="validation").vpt_nrmse))
+            times.append(evaluate(fitted, split, split="validation").vpt_nrmse)
+            score = float(np.median(np.concatenate(times)))
             if trial is not None and step == 0:
                 trial.report(score, step)
                 if trial.should_prune():

@@ -264,19 +264,19 @@ class AbstractRidgeForecaster(AbstractForecaster):
 
     def _fit(self, trajectories, key):
         model, features, targets = self._design(trajectories, key)
-        fit_with = lambda penalty: dataclasses.replace(model, readout=ridge(features, targets, penalty), ridge=penalty)
         if self.ridge != "auto":
-            return fit_with(float(self.ridge))
+            return dataclasses.replace(model, readout=ridge(features, targets, float(self.ridge)), ridge=float(self.ridge))
         choice = self._choose_ridge(trajectories, key)
-        for index in choice.ranking:  # the model refitted on all the data must itself stay in range, else the next
-            fitted = fit_with(RIDGE_GRID[index])
-            runs = np.asarray(_forecast_batch(fitted, jnp.asarray(choice.contexts), STABLE_STEPS))
+        readouts = ridge_path(features, targets, RIDGE_GRID)  # refitted on all the data, by the same solver as chosen
+        contexts = jnp.asarray(choice.contexts)
+        for index in choice.ranking:  # the refitted model must itself stay in range, else the next penalty
+            runs = np.asarray(_forecast_per_readout(model, readouts[index][None], contexts, STABLE_STEPS))
             if _in_range(runs, *choice.bounds):
-                return fitted
+                return dataclasses.replace(model, readout=readouts[index], ridge=RIDGE_GRID[index])
         warnings.warn(f"{self.name}: with every penalty of RIDGE_GRID, the model refitted on all the data leaves the "
                       f"training data's range in a free run; using the largest, {RIDGE_GRID[-1]:g}. Pass ridge= to choose.",
                       stacklevel=3)
-        return fit_with(RIDGE_GRID[-1])
+        return dataclasses.replace(model, readout=readouts[-1], ridge=RIDGE_GRID[-1])
 
     def choose_ridge(self, train, *, key=None) -> RidgeChoice:
         "Every penalty of `RIDGE_GRID` scored on the held-out tails of `train`: what `ridge='auto'` does in `fit`."
@@ -311,7 +311,6 @@ class AbstractRidgeForecaster(AbstractForecaster):
         failed = ~(errors <= VALID_ERROR)  # NaN fails too
         steps = np.where(failed.any(axis=-1), failed.argmax(axis=-1), horizon)  # (n_penalties, n_windows)
         valid_steps = steps.mean(axis=-1)
-        standard_error = steps.std(axis=-1, ddof=1) / np.sqrt(steps.shape[1]) if steps.shape[1] > 1 else 0 * valid_steps
         # Forecasts still valid at the horizon tell apart by their error there: a smaller error lasts longer.
         log_error = np.log(np.clip(errors, 1e-12, 1e3)).mean(axis=(1, 2))
         eligible = stable if stable.any() else np.ones_like(stable)
