@@ -6,8 +6,11 @@ Docs: https://chaoslit.github.io/chaoslit/benchmark.html.md"""
 
 # %% auto #0
 __all__ = ['BASE', 'SETTINGS', 'DEFAULT_SYSTEMS', 'DEFAULT_MODELS', 'METRIC_STEPS', 'FREE_RUN', 'TUNINGS', 'COLUMNS', 'TIMING',
-           'LEADERBOARD_METRICS', 'Task', 'tasks', 'run_task', 'Results', 'run', 'bootstrap_median', 'leaderboard',
-           'format_leaderboard', 'chaos_correlation', 'report', 'hyperparameter_table']
+           'LEADERBOARD_METRICS', 'FINDING_HORIZONS', 'SHORT_HORIZON', 'LONG_HORIZON', 'CHAOS_INVARIANTS',
+           'CONSTANT_FORECASTS', 'PHYSICS_BASED', 'PUBLISHED', 'Task', 'tasks', 'run_task', 'Results', 'run',
+           'bootstrap_median', 'label', 'base_setting', 'system_scores', 'leaderboard', 'format_leaderboard',
+           'horizon_errors', 'spearman', 'chaos_correlations', 'forecaster_correlations', 'findings', 'format_findings',
+           'report', 'hyperparameter_table']
 
 # %% ../nbs/07_benchmark.ipynb #e44759ae
 import csv
@@ -37,6 +40,8 @@ SETTINGS = {
     "standard": {},
     "noisy": dict(noise=0.05),
     "data_limited": dict(n_train=1000),
+    "univariate": dict(observe=(0,)),  # the first observed coordinate alone, as the reference database's univariate series
+    "coarse": dict(points_per_period=15.0),  # the reference database's coarse granularity
     "smoke": dict(n_train=600, n_test=3, context=120, horizon=120),
 }
 DEFAULT_SYSTEMS = ("Lorenz", "Rossler", "Thomas", "Halvorsen", "Chen", "Aizawa")  # the default run: every 3-D flow
@@ -340,26 +345,46 @@ def bootstrap_median(values, *, resamples: int = 2000, level: float = 0.95, seed
     return float(low), float(np.median(values)), float(high)
 
 
+def label(row: dict, base: str = "standard") -> str:
+    """The name a row's results go by in the report: the forecaster, `+tuned` if its hyperparameters were searched, and
+    `@setting` outside the run's `base` setting (`esn+tuned@data_limited`): runs that differ in these never merge."""
+    tuned = "+tuned" if row.get("tuning") == "tuned" else ""
+    setting = "" if row.get("setting", base) == base else f"@{row['setting']}"
+    return f"{row['model']}{tuned}{setting}"
+
+
+def base_setting(rows: list) -> str:
+    "The setting the report names forecasters without a suffix: `standard` if the run has it, else its first setting."
+    settings = sorted({row["setting"] for row in rows})
+    return "standard" if "standard" in settings or not settings else settings[0]
+
+
+def system_scores(rows: list, metric: str) -> dict:
+    "`{label: {system: score}}`: each system's median `metric`, averaged over seeds (chaotic systems only for `vpt_*`)."
+    scores, base = {}, base_setting(rows)
+    for row in rows:
+        if row["metric"] != metric or (metric.startswith("vpt") and not np.isfinite(_number(row["lyapunov_exponent"]))):
+            continue
+        scores.setdefault(label(row, base), {}).setdefault(row["system"], []).append(_number(row["median"]))
+    return {name: {system: float(np.nanmean(v)) if np.isfinite(v).any() else np.nan for system, v in per_system.items()}
+            for name, per_system in scores.items()}
+
+
 def leaderboard(rows: list) -> list:
-    """One record per forecaster: for each leaderboard metric, the median over systems of each system's median score
-    (seeds averaged first) with a 95% bootstrap confidence interval over systems; tasks run and failed, and the share of
-    windows whose forecast outlived the horizon. Valid prediction times count chaotic systems only (the others have no
-    Lyapunov time)."""
-    models = sorted({row["model"] for row in rows})
+    """One record per forecaster (per `label`: tuned runs and other settings apart): for each leaderboard metric, the
+    median over systems of each system's median score (seeds averaged first) with a 95% bootstrap confidence interval
+    over systems; tasks run and failed, and the share of windows whose forecast outlived the horizon. Valid prediction
+    times count chaotic systems only (the others have no Lyapunov time)."""
+    statuses, base = [row for row in rows if row["metric"] == "status"], base_setting(rows)
+    scores = {metric: system_scores(rows, metric) for metric in LEADERBOARD_METRICS + ("censored",)}
     board = []
-    for model in models:
-        mine = [row for row in rows if row["model"] == model]
-        statuses = [row for row in mine if row["metric"] == "status"]
-        record = dict(model=model, tasks=len(statuses), failed=sum(row["status"] == "failed" for row in statuses))
-        for metric in LEADERBOARD_METRICS + ("censored",):
-            chosen = [row for row in mine if row["metric"] == metric
-                      and (not metric.startswith("vpt") or np.isfinite(_number(row["lyapunov_exponent"])))]
-            per_system = {}
-            for row in chosen:
-                per_system.setdefault(row["system"], []).append(_number(row["median"]))
-            values = np.array([np.nanmean(v) if np.isfinite(v).any() else np.nan for v in per_system.values()])
+    for name in sorted({label(row, base) for row in statuses}):
+        mine = [row for row in statuses if label(row, base) == name]
+        record = dict(model=name, tasks=len(mine), failed=sum(row["status"] == "failed" for row in mine),
+                      systems=len({row["system"] for row in mine}))
+        for metric, by_label in scores.items():
+            values = np.array(list(by_label.get(name, {}).values()), dtype=np.float64)
             record[metric] = bootstrap_median(values[np.isfinite(values)])
-        record["systems"] = len({row["system"] for row in statuses})
         board.append(record)
     return sorted(board, key=lambda r: -np.nan_to_num(r["vpt_nrmse"][1], nan=-1.0))
 
@@ -374,23 +399,168 @@ def format_leaderboard(board: list) -> str:
                      + f" | {r['censored'][1]:.0%} |")
     return "\n".join(lines)
 
+# %% ../nbs/07_benchmark.ipynb #1f832bae
+FINDING_HORIZONS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # periods: the error is averaged over the first h periods
+SHORT_HORIZON, LONG_HORIZON = 1.0, 8.0  # the findings' short and long horizons, in periods (two of the above)
+CHAOS_INVARIANTS = {"largest Lyapunov exponent": "lyapunov_exponent", "Kaplan-Yorke dimension": "kaplan_yorke_dimension",
+                    "entropy": "pesin_entropy"}
+CONSTANT_FORECASTS = ("last", "mean")  # they forecast no motion: left out of the findings about forecasters
+PHYSICS_BASED = ("esn", "ngrc", "sindy", "neural_ode", "hybrid_ode")  # what the published comparison calls physics-based
 
-def chaos_correlation(rows: list, metric: str = "smape") -> dict:
-    "Per forecaster: Spearman's correlation between `metric` and the system's largest Lyapunov exponent, over tasks."
+
+@functools.cache
+def _system_facts(name: str) -> dict:
+    "A system's period, and, if chaoslit measured it chaotic, its largest exponent, Kaplan-Yorke dimension and entropy."
+    system = systems.get(name)
+    facts = dict(period=system.metadata.period)
+    exponent = chaotic_exponent(system)
+    if exponent is not None:
+        measured = system.metadata.invariants
+        facts.update(lyapunov_exponent=exponent, kaplan_yorke_dimension=measured.get("kaplan_yorke_dimension", np.nan),
+                     pesin_entropy=measured.get("pesin_entropy", np.nan))
+    return facts
+
+
+def horizon_errors(results: Results, rows: list, horizons: tuple = FINDING_HORIZONS) -> dict:
+    """`{label: {system: errors}}`: for each finished task, its median normalized RMSE averaged over the first h periods,
+    for each h of `horizons` (NaN where the task's horizon was shorter), seeds averaged."""
+    collected, base = {}, base_setting(rows)
+    for row in rows:
+        if row["metric"] != "status" or row["status"] != "ok" or (arrays := results.load_arrays(row["task"])) is None:
+            continue
+        curve = arrays["error_curve"]
+        steps = [max(1, round(h * _system_facts(row["system"])["period"] / float(arrays["dt"]))) for h in horizons]
+        errors = [float(np.mean(curve[:n])) if len(curve) >= n else np.nan for n in steps]
+        collected.setdefault(label(row, base), {}).setdefault(row["system"], []).append(errors)
+    return {name: {system: _mean_finite(np.array(v)) for system, v in per_system.items()}
+            for name, per_system in collected.items()}
+
+
+def _mean_finite(values: np.ndarray) -> np.ndarray:
+    "The mean over the first axis of the finite entries (NaN where there is none)."
+    finite = np.isfinite(values)
+    return np.where(finite.any(axis=0), np.where(finite, values, 0).sum(axis=0) / np.maximum(finite.sum(axis=0), 1), np.nan)
+
+
+def spearman(x, y, *, minimum: int = 5) -> tuple:
+    "Spearman's rank correlation of the finite pairs of `x` and `y`, and how many there were (NaN below `minimum`)."
     import scipy.stats
 
+    pairs = np.array([x, y], dtype=np.float64).reshape(2, -1).T
+    pairs = pairs[np.isfinite(pairs).all(axis=1)]
+    if len(pairs) < minimum or np.ptp(pairs[:, 0]) == 0 or np.ptp(pairs[:, 1]) == 0:
+        return np.nan, len(pairs)
+    return float(scipy.stats.spearmanr(pairs[:, 0], pairs[:, 1])[0]), len(pairs)
+
+
+def chaos_correlations(errors: dict, horizons: tuple = FINDING_HORIZONS) -> dict:
+    """`{label: {invariant: [(rho, n), ...]}}`: Spearman's correlation over chaotic systems between a forecaster's error
+    over the first h periods (`horizon_errors`), for each h of `horizons`, and each invariant of `CHAOS_INVARIANTS`.
+    Positive: the forecaster does worse on systems that are more chaotic."""
     out = {}
-    for model in sorted({row["model"] for row in rows}):
-        pairs = [(_number(r["lyapunov_exponent"]), _number(r["median"])) for r in rows
-                 if r["model"] == model and r["metric"] == metric]
-        pairs = np.array([p for p in pairs if np.all(np.isfinite(p))])
-        if len(pairs) >= 3 and np.ptp(pairs[:, 0]) > 0 and np.ptp(pairs[:, 1]) > 0:
-            out[model] = float(scipy.stats.spearmanr(pairs[:, 0], pairs[:, 1])[0])
+    for name, per_system in errors.items():
+        names = list(per_system)
+        error = np.array([per_system[s] for s in names]).reshape(len(names), len(horizons))
+        for invariant, key in CHAOS_INVARIANTS.items():
+            values = [_system_facts(s).get(key, np.nan) for s in names]
+            out.setdefault(name, {})[invariant] = [spearman(values, error[:, i]) for i in range(len(horizons))]
     return out
 
 
+def forecaster_correlations(rows: list, metric: str = "vpt_nrmse") -> dict:
+    """`{(label, label): (rho, n)}`: Spearman's correlation across systems of two forecasters' per-system `metric`, for
+    every pair of standard-setting forecasters that forecast motion (not `CONSTANT_FORECASTS`)."""
+    scores = {name: by_system for name, by_system in system_scores(rows, metric).items()
+              if "@" not in name and name.split("+")[0] not in CONSTANT_FORECASTS}
+    out = {}
+    for a, b in itertools.combinations(sorted(scores), 2):
+        shared = sorted(set(scores[a]) & set(scores[b]))
+        out[(a, b)] = spearman([scores[a][s] for s in shared], [scores[b][s] for s in shared])
+    return out
+
+
+PUBLISHED = dict(  # the findings of Gilpin, "Model scale versus domain knowledge in statistical forecasting of chaotic systems" (arXiv:2303.08011)
+    horizon="Large, domain-agnostic models stay accurate up to two dozen Lyapunov times.",
+    decorrelation="At long horizons, accuracy decorrelates from classical invariants of predictability such as the "
+                  "Lyapunov exponent.",
+    data_limited="With little data, physics-based hybrids (neural ODEs, reservoir computers) gain a comparative advantage.",
+    agreement="Diverse forecasting methods correlate across systems, despite their different architectures.",
+)
+
+
+def findings(board: list, correlations: dict, pairs: dict, horizons: tuple = FINDING_HORIZONS) -> list:
+    """The published comparison's findings (`PUBLISHED`), each beside what these results measure and whether they agree:
+    a list of dicts `finding, published, measured, agrees` (`agrees` True, False, or None where the results cannot
+    tell). `board` is the `leaderboard`, `correlations` the `chaos_correlations`, `pairs` the `forecaster_correlations`."""
+    standard = [r for r in board if "@" not in r["model"] and np.isfinite(r["vpt_nrmse"][1])]
+    out = []
+    if standard:
+        best = standard[0]
+        low, median, high = best["vpt_nrmse"]
+        measured = (f"best: {best['model']}, median {median:.3g} [{low:.3g}, {high:.3g}] Lyapunov times over "
+                    f"{best['systems']} systems ({best['censored'][1]:.0%} of windows still valid at the horizon)")
+        out.append(dict(finding="how far the best forecaster sees", published=PUBLISHED["horizon"], measured=measured,
+                        agrees=bool(median >= 20)))
+    short, long = horizons.index(SHORT_HORIZON), horizons.index(LONG_HORIZON)
+    movers = [name for name in correlations if "@" not in name and name.split("+")[0] not in CONSTANT_FORECASTS]
+    for invariant in CHAOS_INVARIANTS:
+        rho = {i: np.array([correlations[name][invariant][i][0] for name in movers]) for i in (short, long)}
+        rho = {i: np.median(r[np.isfinite(r)]) if np.isfinite(r).any() else np.nan for i, r in rho.items()}
+        counts = [correlations[name][invariant][long][1] for name in movers]
+        measured = (f"Spearman ρ of error with the {invariant}, median over {len(movers)} forecasters: "
+                    f"{rho[short]:+.2f} for the error over the first {SHORT_HORIZON:g} period(s), {rho[long]:+.2f} over the "
+                    f"first {LONG_HORIZON:g} ({max(counts, default=0)} systems)")
+        agrees = None if not np.isfinite([rho[short], rho[long]]).all() else bool(abs(rho[long]) < abs(rho[short]))
+        out.append(dict(finding=f"accuracy and the {invariant}", published=PUBLISHED["decorrelation"],
+                        measured=measured, agrees=agrees))
+    out.append(_data_limited_finding(board, standard))
+    rhos = np.array([rho for rho, _ in pairs.values()])
+    rhos = rhos[np.isfinite(rhos)]
+    if rhos.size:
+        measured = (f"median Spearman ρ of valid prediction time across systems over {rhos.size} pairs of forecasters: "
+                    f"{np.median(rhos):+.2f}; {np.mean(rhos > 0):.0%} of pairs positive")
+        agrees = bool(np.median(rhos) > 0 and np.mean(rhos > 0) >= 0.75)
+    else:
+        measured, agrees = "fewer than two forecasters that forecast motion", None
+    out.append(dict(finding="forecasters agree on which systems are hard", published=PUBLISHED["agreement"],
+                    measured=measured, agrees=agrees))
+    return out
+
+
+def _data_limited_finding(board: list, standard: list) -> dict:
+    "How the ranking by median valid prediction time changes from the standard to the data-limited setting."
+    finding = dict(finding="what limited data changes", published=PUBLISHED["data_limited"])
+    limited = {r["model"].removesuffix("@data_limited"): r for r in board
+               if r["model"].endswith("@data_limited") and np.isfinite(r["vpt_nrmse"][1])}
+    both = [r["model"] for r in standard if r["model"] in limited]
+    physics = [name for name in both if name.split("+")[0] in PHYSICS_BASED]
+    if len(both) < 3 or not physics or len(physics) == len(both):
+        return {**finding, "agrees": None, "measured": "not measured: run the same forecasters, physics-based and "
+                "not, with --settings standard data_limited"}
+    rank_standard = {name: i for i, name in enumerate(both)}  # `standard` is sorted by valid prediction time
+    rank_limited = {name: i for i, name in enumerate(sorted(both, key=lambda n: -limited[n]["vpt_nrmse"][1]))}
+    gain = {name: rank_standard[name] - rank_limited[name] for name in both}  # places moved up
+    others = [name for name in both if name not in physics]
+    mean_physics, mean_others = np.mean([gain[n] for n in physics]), np.mean([gain[n] for n in others])
+    moves = ", ".join(f"{name} {gain[name]:+d}" for name in physics)
+    measured = (f"places moved up in the ranking with {len(both)} forecasters: physics-based {mean_physics:+.1f} on "
+                f"average ({moves}), the others {mean_others:+.1f}")
+    return {**finding, "measured": measured, "agrees": bool(mean_physics > mean_others)}
+
+
+def format_findings(rows: list) -> str:
+    "The findings as a Markdown table."
+    verdict = {True: "yes", False: "no", None: "cannot tell"}
+    lines = ["| finding | published (Gilpin 2023) | chaoslit | agrees |", "|---|---|---|---|"]
+    lines += [f"| {r['finding']} | {r['published']} | {r['measured']} | {verdict[r['agrees']]} |" for r in rows]
+    return "\n".join(lines)
+
+# %% ../nbs/07_benchmark.ipynb #a5c7e1c7
 def report(folder, *, attractor_system: str | None = None) -> dict:
-    "Read a results folder: the leaderboard, the correlations with chaos, and the figures written to `figures/`."
+    """Read a results folder: the leaderboard, the published findings beside these results, and the figures written to
+    `figures/`; the findings and the correlations they rest on to `findings.json` (the per-task arrays they are
+    computed from are large, and not kept with a committed run); the tuned hyperparameters, if any, to
+    `hyperparameters.json`."""
     results = Results(folder)
     if not results.table.exists():
         raise ChaoslitError(f"No results in {str(folder)!r}: run `chaoslit bench --out {folder}` first.")
@@ -400,12 +570,18 @@ def report(folder, *, attractor_system: str | None = None) -> dict:
     table = hyperparameter_table(rows)
     if table:
         (Path(folder) / "hyperparameters.json").write_text(json.dumps(table, indent=1, sort_keys=True) + "\n")
-    rows = [{**row, "model": row["model"] + ("+tuned" if row.get("tuning") == "tuned" else "")} for row in rows]
     board = leaderboard(rows)
+    errors = horizon_errors(results, rows)
+    correlations, pairs = chaos_correlations(errors), forecaster_correlations(rows)
+    found = findings(board, correlations, pairs)
+    measured = dict(findings=found, horizons=FINDING_HORIZONS, correlations=correlations,
+                    pairs=[[a, b, rho, n] for (a, b), (rho, n) in pairs.items()])  # what the findings rest on
+    (Path(folder) / "findings.json").write_text(json.dumps(measured, indent=1, allow_nan=True) + "\n")
     figures = Path(folder) / "figures"
     figures.mkdir(exist_ok=True)
-    paths = _figures(results, rows, board, figures, attractor_system)
-    return dict(leaderboard=board, markdown=format_leaderboard(board), chaos=chaos_correlation(rows), figures=paths,
+    paths = _figures(results, rows, board, errors, correlations, pairs, figures, attractor_system)
+    return dict(leaderboard=board, markdown=format_leaderboard(board), findings=found,
+                findings_markdown=format_findings(found), correlations=correlations, pairs=pairs, figures=paths,
                 hyperparameters=table)
 
 
@@ -419,39 +595,76 @@ def hyperparameter_table(rows: list) -> dict:
     return table
 
 
-def _figures(results, rows, board, folder, attractor_system):
+def _figures(results, rows, board, errors, correlations, pairs, folder, attractor_system):
     from matplotlib.figure import Figure
 
     models = [r["model"] for r in board]
     paths = {}
-    # Valid prediction time per forecaster.
-    fig = Figure(figsize=(max(6, 0.7 * len(models)), 3.2), layout="constrained")
+
+    def save(name, fig):
+        paths[name] = folder / f"{name}.png"
+        fig.savefig(paths[name], dpi=110)
+
+    # Valid prediction time per forecaster: its distribution over systems.
+    fig = Figure(figsize=(max(6, 0.55 * len(models)), 3.4), layout="constrained")
     ax = fig.subplots()
-    for i, model in enumerate(models):
-        values = [_number(r["median"]) for r in rows if r["model"] == model and r["metric"] == "vpt_nrmse"]
-        ax.plot(i + np.linspace(-0.15, 0.15, len(values)), values, "o", ms=4, alpha=0.7)
+    vpt = system_scores(rows, "vpt_nrmse")
+    values = [np.array([v for v in vpt.get(m, {}).values() if np.isfinite(v)]) for m in models]
+    ax.boxplot([v if v.size else [np.nan] for v in values], positions=range(len(models)), widths=0.6, showfliers=False)
+    for i, v in enumerate(values):
+        ax.plot(i + np.random.default_rng(i).uniform(-0.2, 0.2, v.size), v, "o", ms=2.5, alpha=0.5)
     ax.set_xticks(range(len(models)), models, rotation=45, ha="right")
-    ax.set_ylabel("valid prediction time (Lyapunov times)")
-    paths["vpt"] = folder / "vpt.png"; fig.savefig(paths["vpt"], dpi=110)
-    # Accuracy against chaos.
+    ax.set_ylabel("valid prediction time\n(Lyapunov times, one dot per system)")
+    save("vpt", fig)
+    # Accuracy against chaos: the error of the first period against the largest exponent.
     fig = Figure(figsize=(6, 3.5), layout="constrained")
     ax = fig.subplots()
+    short = FINDING_HORIZONS.index(SHORT_HORIZON)
     for model in models:
-        pairs = [(_number(r["lyapunov_exponent"]), _number(r["median"])) for r in rows
-                 if r["model"] == model and r["metric"] == "smape"]
-        if pairs:
-            ax.plot(*np.array(pairs).T, "o", ms=4, label=model)
-    ax.set_xscale("log"); ax.set_xlabel("largest Lyapunov exponent λ₁"); ax.set_ylabel("sMAPE, first two periods")
+        points = np.array([(_system_facts(s).get("lyapunov_exponent", np.nan), e[short])
+                           for s, e in errors.get(model, {}).items()]).reshape(-1, 2)
+        points = points[np.isfinite(points).all(axis=1) & (points > 0).all(axis=1)]
+        if len(points):
+            ax.loglog(*points.T, "o", ms=3, alpha=0.7, label=model)
+    ax.set_xlabel("largest Lyapunov exponent λ₁"); ax.set_ylabel("normalized RMSE, first period")
     ax.legend(fontsize=6, ncol=2)
-    paths["chaos"] = folder / "chaos.png"; fig.savefig(paths["chaos"], dpi=110)
+    save("chaos", fig)
+    # Does accuracy decorrelate from chaos? Spearman's rho against the horizon.
+    fig = Figure(figsize=(6, 3.5), layout="constrained")
+    ax = fig.subplots()
+    movers = [m for m in correlations if "@" not in m and m.split("+")[0] not in CONSTANT_FORECASTS]
+    for k, invariant in enumerate(CHAOS_INVARIANTS):
+        rho = np.array([[r for r, _ in correlations[m][invariant]] for m in movers]).reshape(len(movers), len(FINDING_HORIZONS))
+        if k == 0:
+            for line in rho:
+                ax.semilogx(FINDING_HORIZONS, line, color="0.75", lw=0.6)
+        if np.isfinite(rho).any():
+            ax.semilogx(FINDING_HORIZONS, np.nanmedian(np.where(np.isfinite(rho), rho, np.nan), axis=0), "o-",
+                        label=f"{invariant} (median over forecasters)")
+    ax.axhline(0, color="k", lw=0.6)
+    ax.set_xlabel("horizon (periods)"); ax.set_ylabel("Spearman ρ, error vs invariant"); ax.legend(fontsize=7)
+    save("decorrelation", fig)
+    # Do forecasters agree on which systems are hard?
+    names = sorted({name for pair in pairs for name in pair})
+    if names:
+        matrix = np.eye(len(names))
+        for (a, b), (rho, _) in pairs.items():
+            matrix[names.index(a), names.index(b)] = matrix[names.index(b), names.index(a)] = rho
+        fig = Figure(figsize=(1.2 + 0.45 * len(names), 0.8 + 0.45 * len(names)), layout="constrained")
+        ax = fig.subplots()
+        image = ax.imshow(matrix, vmin=-1, vmax=1, cmap="RdBu_r")
+        ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=7)
+        ax.set_yticks(range(len(names)), names, fontsize=7)
+        fig.colorbar(image, ax=ax, label="Spearman ρ of valid prediction time")
+        save("forecaster_correlation", fig)
     # Error growth.
     fig = Figure(figsize=(6, 3.5), layout="constrained")
     ax = fig.subplots()
-    statuses = [r for r in rows if r["metric"] == "status" and r["status"] == "ok"]
+    statuses, base = [r for r in rows if r["metric"] == "status" and r["status"] == "ok"], base_setting(rows)
     for model in models:
         curves = []
         for r in statuses:
-            arrays = results.load_arrays(r["task"]) if r["model"] == model else None
+            arrays = results.load_arrays(r["task"]) if label(r, base) == model else None
             if arrays is not None and np.isfinite(_number(r["lyapunov_exponent"])) and np.isfinite(arrays["error_curve"][0]):
                 lam, dt, curve = _number(r["lyapunov_exponent"]), float(arrays["dt"]), arrays["error_curve"]
                 grid = np.linspace(0, 10, 101)
@@ -460,10 +673,10 @@ def _figures(results, rows, board, folder, attractor_system):
             ax.semilogy(np.linspace(0, 10, 101), np.nanmedian(curves, axis=0), label=model)
     ax.axhline(0.5, color="k", lw=0.6, ls=":"); ax.set_ylim(1e-4, 20)
     ax.set_xlabel("horizon (Lyapunov times)"); ax.set_ylabel("normalized RMSE (median)"); ax.legend(fontsize=6, ncol=2)
-    paths["error_growth"] = folder / "error_growth.png"; fig.savefig(paths["error_growth"], dpi=110)
+    save("error_growth", fig)
     # Attractors side by side.
     system = attractor_system or statuses[0]["system"] if statuses else None
-    runs = [(r["model"], results.load_arrays(r["task"])) for r in statuses if r["system"] == system]
+    runs = [(label(r, base), results.load_arrays(r["task"])) for r in statuses if r["system"] == system]
     runs = [(m, a) for m, a in runs if a is not None]
     seen, unique = set(), []
     for model, arrays in runs:
@@ -474,11 +687,12 @@ def _figures(results, rows, board, folder, attractor_system):
         rows_ = math.ceil((len(unique) + 1) / columns)
         fig = Figure(figsize=(2.6 * columns, 2.4 * rows_), layout="constrained")
         axes = np.atleast_1d(fig.subplots(rows_, columns)).ravel()
-        truth = unique[0][1]["train"]
-        j = 2 if truth.shape[1] > 2 else 1
+        plane = lambda y: y[:, [0, min(2, y.shape[1] - 1)]] if y.shape[1] > 1 else np.c_[y[10:, 0], y[:-10, 0]]
+        truth = plane(unique[0][1]["train"])  # one observed coordinate: drawn against itself 10 steps earlier
+        j = 1
         low, high = truth.min(axis=0), truth.max(axis=0)
         pad = 0.25 * (high - low)
-        for ax, (title, y) in zip(axes, [("truth", truth)] + [(m, a["free_run"]) for m, a in unique]):
+        for ax, (title, y) in zip(axes, [("truth", truth)] + [(m, plane(a["free_run"])) for m, a in unique]):
             y = y[np.isfinite(y).all(axis=1)]
             ax.plot(y[:, 0], y[:, j], lw=0.3, color="k" if title == "truth" else "C3")
             ax.set_xlim(low[0] - pad[0], high[0] + pad[0]); ax.set_ylim(low[j] - pad[j], high[j] + pad[j])
@@ -486,5 +700,5 @@ def _figures(results, rows, board, folder, attractor_system):
         for ax in axes[len(unique) + 1:]:
             ax.axis("off")
         fig.suptitle(f"free runs on {system}", fontsize=9)
-        paths["attractors"] = folder / "attractors.png"; fig.savefig(paths["attractors"], dpi=110)
+        save("attractors", fig)
     return paths

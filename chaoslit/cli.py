@@ -278,9 +278,8 @@ def _report(args, parser) -> int:
     except ChaoslitError as error:
         parser.error(str(error))
     print(summary["markdown"])
-    if summary["chaos"]:
-        print("\nSpearman correlation of sMAPE (first two periods) with the largest Lyapunov exponent, per forecaster:")
-        print("  " + ", ".join(f"{model} {rho:+.2f}" for model, rho in summary["chaos"].items()))
+    print("\nThe published findings beside these results:\n")
+    print(summary["findings_markdown"])
     print("\nfigures: " + ", ".join(str(path) for path in summary["figures"].values()))
     return 0
 
