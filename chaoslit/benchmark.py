@@ -7,10 +7,10 @@ Docs: https://chaoslit.github.io/chaoslit/benchmark.html.md"""
 # %% auto #0
 __all__ = ['BASE', 'SETTINGS', 'DEFAULT_SYSTEMS', 'DEFAULT_MODELS', 'METRIC_STEPS', 'FREE_RUN', 'TUNINGS', 'COLUMNS', 'TIMING',
            'LEADERBOARD_METRICS', 'FINDING_HORIZONS', 'SHORT_HORIZON', 'LONG_HORIZON', 'CHAOS_INVARIANTS',
-           'CONSTANT_FORECASTS', 'PHYSICS_BASED', 'PUBLISHED', 'Task', 'tasks', 'run_task', 'Results', 'run',
-           'bootstrap_median', 'label', 'base_setting', 'system_scores', 'leaderboard', 'format_leaderboard',
-           'horizon_errors', 'spearman', 'chaos_correlations', 'forecaster_correlations', 'findings', 'format_findings',
-           'report', 'hyperparameter_table']
+           'DECORRELATION_MARGIN', 'DIVERGED_ERROR', 'CONSTANT_FORECASTS', 'PHYSICS_BASED', 'PUBLISHED', 'Task',
+           'tasks', 'run_task', 'Results', 'run', 'bootstrap_median', 'label', 'base_setting', 'system_scores',
+           'leaderboard', 'format_leaderboard', 'horizon_errors', 'spearman', 'chaos_correlations',
+           'forecaster_correlations', 'findings', 'format_findings', 'report', 'hyperparameter_table']
 
 # %% ../nbs/07_benchmark.ipynb #e44759ae
 import csv
@@ -385,6 +385,7 @@ def leaderboard(rows: list) -> list:
         for metric, by_label in scores.items():
             values = np.array(list(by_label.get(name, {}).values()), dtype=np.float64)
             record[metric] = bootstrap_median(values[np.isfinite(values)])
+            record["chaotic_systems"] = record.get("chaotic_systems") or int(np.isfinite(values).sum()) * metric.startswith("vpt")
         board.append(record)
     return sorted(board, key=lambda r: -np.nan_to_num(r["vpt_nrmse"][1], nan=-1.0))
 
@@ -399,11 +400,13 @@ def format_leaderboard(board: list) -> str:
                      + f" | {r['censored'][1]:.0%} |")
     return "\n".join(lines)
 
-# %% ../nbs/07_benchmark.ipynb #1f832bae
+# %% ../nbs/07_benchmark.ipynb #2f1bf4bd
 FINDING_HORIZONS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # periods: the error is averaged over the first h periods
 SHORT_HORIZON, LONG_HORIZON = 1.0, 8.0  # the findings' short and long horizons, in periods (two of the above)
 CHAOS_INVARIANTS = {"largest Lyapunov exponent": "lyapunov_exponent", "Kaplan-Yorke dimension": "kaplan_yorke_dimension",
                     "entropy": "pesin_entropy"}
+DECORRELATION_MARGIN = 0.1  # how much weaker the long-horizon correlation must be to call it decorrelated
+DIVERGED_ERROR = 1e3  # the error of a task whose every forecast diverged: the cap of the error curves
 CONSTANT_FORECASTS = ("last", "mean")  # they forecast no motion: left out of the findings about forecasters
 PHYSICS_BASED = ("esn", "ngrc", "sindy", "neural_ode", "hybrid_ode")  # what the published comparison calls physics-based
 
@@ -426,11 +429,16 @@ def horizon_errors(results: Results, rows: list, horizons: tuple = FINDING_HORIZ
     for each h of `horizons` (NaN where the task's horizon was shorter), seeds averaged."""
     collected, base = {}, base_setting(rows)
     for row in rows:
-        if row["metric"] != "status" or row["status"] != "ok" or (arrays := results.load_arrays(row["task"])) is None:
+        if row["metric"] != "status":
             continue
-        curve = arrays["error_curve"]
-        steps = [max(1, round(h * _system_facts(row["system"])["period"] / float(arrays["dt"]))) for h in horizons]
-        errors = [float(np.mean(curve[:n])) if len(curve) >= n else np.nan for n in steps]
+        if row["reason"] == "every forecast diverged":  # the worst score, not a system left out
+            errors = [DIVERGED_ERROR] * len(horizons)
+        elif row["status"] != "ok" or (arrays := results.load_arrays(row["task"])) is None:
+            continue
+        else:
+            curve = arrays["error_curve"]
+            steps = [max(1, round(h * _system_facts(row["system"])["period"] / float(arrays["dt"]))) for h in horizons]
+            errors = [float(np.mean(curve[:n])) if len(curve) >= n else np.nan for n in steps]
         collected.setdefault(label(row, base), {}).setdefault(row["system"], []).append(errors)
     return {name: {system: _mean_finite(np.array(v)) for system, v in per_system.items()}
             for name, per_system in collected.items()}
@@ -456,10 +464,11 @@ def spearman(x, y, *, minimum: int = 5) -> tuple:
 def chaos_correlations(errors: dict, horizons: tuple = FINDING_HORIZONS) -> dict:
     """`{label: {invariant: [(rho, n), ...]}}`: Spearman's correlation over chaotic systems between a forecaster's error
     over the first h periods (`horizon_errors`), for each h of `horizons`, and each invariant of `CHAOS_INVARIANTS`.
-    Positive: the forecaster does worse on systems that are more chaotic."""
+    Positive: the forecaster does worse on systems that are more chaotic. Every horizon is measured on the same
+    systems, those scored at the longest (a short horizon measured on more systems would not compare)."""
     out = {}
     for name, per_system in errors.items():
-        names = list(per_system)
+        names = [s for s in per_system if np.isfinite(per_system[s]).all()]
         error = np.array([per_system[s] for s in names]).reshape(len(names), len(horizons))
         for invariant, key in CHAOS_INVARIANTS.items():
             values = [_system_facts(s).get(key, np.nan) for s in names]
@@ -498,9 +507,13 @@ def findings(board: list, correlations: dict, pairs: dict, horizons: tuple = FIN
         best = standard[0]
         low, median, high = best["vpt_nrmse"]
         measured = (f"best: {best['model']}, median {median:.3g} [{low:.3g}, {high:.3g}] Lyapunov times over "
-                    f"{best['systems']} systems ({best['censored'][1]:.0%} of windows still valid at the horizon)")
+                    f"{best.get('chaotic_systems', best['systems'])} chaotic systems ({best['censored'][1]:.0%} of "
+                    "windows still valid at the horizon)")
         out.append(dict(finding="how far the best forecaster sees", published=PUBLISHED["horizon"], measured=measured,
                         agrees=bool(median >= 20)))
+    else:
+        out.append(dict(finding="how far the best forecaster sees", published=PUBLISHED["horizon"],
+                        measured="no chaotic system scored", agrees=None))
     short, long = horizons.index(SHORT_HORIZON), horizons.index(LONG_HORIZON)
     movers = [name for name in correlations if "@" not in name and name.split("+")[0] not in CONSTANT_FORECASTS]
     for invariant in CHAOS_INVARIANTS:
@@ -510,7 +523,8 @@ def findings(board: list, correlations: dict, pairs: dict, horizons: tuple = FIN
         measured = (f"Spearman ρ of error with the {invariant}, median over {len(movers)} forecasters: "
                     f"{rho[short]:+.2f} for the error over the first {SHORT_HORIZON:g} period(s), {rho[long]:+.2f} over the "
                     f"first {LONG_HORIZON:g} ({max(counts, default=0)} systems)")
-        agrees = None if not np.isfinite([rho[short], rho[long]]).all() else bool(abs(rho[long]) < abs(rho[short]))
+        agrees = None if not np.isfinite([rho[short], rho[long]]).all() else \
+            bool(abs(rho[short]) - abs(rho[long]) >= DECORRELATION_MARGIN)
         out.append(dict(finding=f"accuracy and the {invariant}", published=PUBLISHED["decorrelation"],
                         measured=measured, agrees=agrees))
     out.append(_data_limited_finding(board, standard))
@@ -532,7 +546,7 @@ def _data_limited_finding(board: list, standard: list) -> dict:
     finding = dict(finding="what limited data changes", published=PUBLISHED["data_limited"])
     limited = {r["model"].removesuffix("@data_limited"): r for r in board
                if r["model"].endswith("@data_limited") and np.isfinite(r["vpt_nrmse"][1])}
-    both = [r["model"] for r in standard if r["model"] in limited]
+    both = [r["model"] for r in standard if r["model"] in limited and r["model"].split("+")[0] not in CONSTANT_FORECASTS]
     physics = [name for name in both if name.split("+")[0] in PHYSICS_BASED]
     if len(both) < 3 or not physics or len(physics) == len(both):
         return {**finding, "agrees": None, "measured": "not measured: run the same forecasters, physics-based and "
@@ -555,7 +569,7 @@ def format_findings(rows: list) -> str:
     lines += [f"| {r['finding']} | {r['published']} | {r['measured']} | {verdict[r['agrees']]} |" for r in rows]
     return "\n".join(lines)
 
-# %% ../nbs/07_benchmark.ipynb #a5c7e1c7
+# %% ../nbs/07_benchmark.ipynb #b261bbaa
 def report(folder, *, attractor_system: str | None = None) -> dict:
     """Read a results folder: the leaderboard, the published findings beside these results, and the figures written to
     `figures/`; the findings and the correlations they rest on to `findings.json` (the per-task arrays they are
@@ -576,13 +590,23 @@ def report(folder, *, attractor_system: str | None = None) -> dict:
     found = findings(board, correlations, pairs)
     measured = dict(findings=found, horizons=FINDING_HORIZONS, correlations=correlations,
                     pairs=[[a, b, rho, n] for (a, b), (rho, n) in pairs.items()])  # what the findings rest on
-    (Path(folder) / "findings.json").write_text(json.dumps(measured, indent=1, allow_nan=True) + "\n")
+    if errors:  # without the per-task arrays (not kept with a committed run) the stored findings stand
+        (Path(folder) / "findings.json").write_text(json.dumps(_without_nan(measured), indent=1) + "\n")
     figures = Path(folder) / "figures"
     figures.mkdir(exist_ok=True)
     paths = _figures(results, rows, board, errors, correlations, pairs, figures, attractor_system)
     return dict(leaderboard=board, markdown=format_leaderboard(board), findings=found,
                 findings_markdown=format_findings(found), correlations=correlations, pairs=pairs, figures=paths,
                 hyperparameters=table)
+
+
+def _without_nan(value):
+    "`value` with every NaN float replaced by None, for strict JSON."
+    if isinstance(value, dict):
+        return {k: _without_nan(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_without_nan(v) for v in value]
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 def hyperparameter_table(rows: list) -> dict:
@@ -602,6 +626,8 @@ def _figures(results, rows, board, errors, correlations, pairs, folder, attracto
     paths = {}
 
     def save(name, fig):
+        if not errors and name in ("chaos", "decorrelation", "error_growth"):
+            return  # drawn from the per-task arrays, which are absent: a stored figure stands
         paths[name] = folder / f"{name}.png"
         fig.savefig(paths[name], dpi=110)
 
