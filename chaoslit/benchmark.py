@@ -385,7 +385,7 @@ def leaderboard(rows: list) -> list:
         for metric, by_label in scores.items():
             values = np.array(list(by_label.get(name, {}).values()), dtype=np.float64)
             record[metric] = bootstrap_median(values[np.isfinite(values)])
-            record["chaotic_systems"] = record.get("chaotic_systems") or int(np.isfinite(values).sum()) * metric.startswith("vpt")
+        record["chaotic_systems"] = int(np.isfinite(list(scores["vpt_nrmse"].get(name, {}).values())).sum())
         board.append(record)
     return sorted(board, key=lambda r: -np.nan_to_num(r["vpt_nrmse"][1], nan=-1.0))
 
@@ -479,8 +479,8 @@ def chaos_correlations(errors: dict, horizons: tuple = FINDING_HORIZONS) -> dict
 def forecaster_correlations(rows: list, metric: str = "vpt_nrmse") -> dict:
     """`{(label, label): (rho, n)}`: Spearman's correlation across systems of two forecasters' per-system `metric`, for
     every pair of standard-setting forecasters that forecast motion (not `CONSTANT_FORECASTS`)."""
-    scores = {name: by_system for name, by_system in system_scores(rows, metric).items()
-              if "@" not in name and name.split("+")[0] not in CONSTANT_FORECASTS}
+    scores = system_scores(rows, metric)
+    scores = {name: scores[name] for name in _movers(scores)}
     out = {}
     for a, b in itertools.combinations(sorted(scores), 2):
         shared = sorted(set(scores[a]) & set(scores[b]))
@@ -515,7 +515,7 @@ def findings(board: list, correlations: dict, pairs: dict, horizons: tuple = FIN
         out.append(dict(finding="how far the best forecaster sees", published=PUBLISHED["horizon"],
                         measured="no chaotic system scored", agrees=None))
     short, long = horizons.index(SHORT_HORIZON), horizons.index(LONG_HORIZON)
-    movers = [name for name in correlations if "@" not in name and name.split("+")[0] not in CONSTANT_FORECASTS]
+    movers = _movers(correlations)
     for invariant in CHAOS_INVARIANTS:
         rho = {i: np.array([correlations[name][invariant][i][0] for name in movers]) for i in (short, long)}
         rho = {i: np.median(r[np.isfinite(r)]) if np.isfinite(r).any() else np.nan for i, r in rho.items()}
@@ -539,6 +539,11 @@ def findings(board: list, correlations: dict, pairs: dict, horizons: tuple = FIN
     out.append(dict(finding="forecasters agree on which systems are hard", published=PUBLISHED["agreement"],
                     measured=measured, agrees=agrees))
     return out
+
+
+def _movers(names) -> list:
+    "The base-setting forecasters among `names` that forecast motion (not `CONSTANT_FORECASTS`)."
+    return [name for name in names if "@" not in name and name.split("+")[0] not in CONSTANT_FORECASTS]
 
 
 def _data_limited_finding(board: list, standard: list) -> dict:
@@ -658,7 +663,7 @@ def _figures(results, rows, board, errors, correlations, pairs, folder, attracto
     # Does accuracy decorrelate from chaos? Spearman's rho against the horizon.
     fig = Figure(figsize=(6, 3.5), layout="constrained")
     ax = fig.subplots()
-    movers = [m for m in correlations if "@" not in m and m.split("+")[0] not in CONSTANT_FORECASTS]
+    movers = _movers(correlations)
     for k, invariant in enumerate(CHAOS_INVARIANTS):
         rho = np.array([[r for r, _ in correlations[m][invariant]] for m in movers]).reshape(len(movers), len(FINDING_HORIZONS))
         if k == 0:
