@@ -8,6 +8,7 @@ Docs: https://chaoslit.github.io/chaoslit/koopman.html.md"""
 __all__ = ['FittedLinearObservables', 'DMD', 'HankelDMD', 'EDMD', 'Havok', 'havok', 'koopman_residuals']
 
 # %% ../../nbs/06e_koopman.ipynb #9fa5941a
+import math
 from typing import ClassVar, NamedTuple
 
 import equinox as eqx
@@ -17,7 +18,7 @@ import numpy as np
 
 from ..core import ChaoslitError, float64_mode
 from .base import (AbstractFitted, AbstractForecaster, Standardizer, _as_trajectories,
-                                       check_hyperparameters, delay_vectors)
+                                       check_feature_count, check_hyperparameters, delay_vectors)
 from .ngrc import monomial_exponents, monomials
 
 # %% ../../nbs/06e_koopman.ipynb #e068ccff
@@ -121,6 +122,8 @@ class HankelDMD(_LinearObservablesForecaster):
         return self.delays + 2
 
     def _model(self, dim, scaler):
+        check_feature_count("hankel_dmd", self.delays * dim + 1, f"{self.delays} delays of a {dim}-dimensional series",
+                            "delays")
         return FittedLinearObservables(dim, self.delays, "delays", scaler, jnp.zeros(()), jnp.zeros((0, dim), dtype=int))
 
 
@@ -137,6 +140,8 @@ class EDMD(_LinearObservablesForecaster):
         _check_rank("edmd", self.rank)
 
     def _model(self, dim, scaler):
+        check_feature_count("edmd", math.comb(dim + self.degree, self.degree),
+                            f"the monomials of a {dim}-dimensional state to degree {self.degree}", "degree")
         return FittedLinearObservables(dim, 1, "monomials", scaler, jnp.zeros(()), jnp.asarray(monomial_exponents(dim, self.degree)))
 
 # %% ../../nbs/06e_koopman.ipynb #f976c6c7

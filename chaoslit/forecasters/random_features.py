@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .base import (AbstractIncrementModel, AbstractRidgeForecaster, Standardizer,
-                                       check_hyperparameters, increment_regression)
+                                       check_feature_count, check_hyperparameters, increment_regression)
 
 # %% ../../nbs/06f_random_features.ipynb #ef512c84
 class FittedRandomFeatures(AbstractIncrementModel):
@@ -61,6 +61,9 @@ class RandomFeatures(AbstractRidgeForecaster):
 
     def _design(self, trajectories, key):
         dim = trajectories[0].shape[1]
+        check_feature_count("random_features", 1 + self.taps * dim + self.n_features,
+                            f"{self.n_features} random features and {self.taps} taps of a {dim}-dimensional series",
+                            "n_features or taps")
         scaler = Standardizer.of(trajectories)
         k_w, k_b = jax.random.split(key)
         weights = self.weight_scale * jax.random.normal(k_w, (self.n_features, self.taps * dim))
