@@ -8,7 +8,6 @@ Docs: https://chaoslit.github.io/chaoslit/koopman.html.md"""
 __all__ = ['FittedLinearObservables', 'DMD', 'HankelDMD', 'EDMD', 'Havok', 'havok', 'koopman_residuals']
 
 # %% ../../nbs/06e_koopman.ipynb #9fa5941a
-import math
 from typing import ClassVar, NamedTuple
 
 import equinox as eqx
@@ -19,7 +18,7 @@ import numpy as np
 from ..core import ChaoslitError, float64_mode
 from .base import (AbstractFitted, AbstractForecaster, Standardizer, _as_trajectories,
                                        check_feature_count, check_hyperparameters, delay_vectors)
-from .ngrc import monomial_exponents, monomials
+from .ngrc import monomial_exponents, monomials, n_monomials
 
 # %% ../../nbs/06e_koopman.ipynb #e068ccff
 def _least_squares_map(x, y, rank):
@@ -140,7 +139,7 @@ class EDMD(_LinearObservablesForecaster):
         _check_rank("edmd", self.rank)
 
     def _model(self, dim, scaler):
-        check_feature_count("edmd", math.comb(dim + self.degree, self.degree),
+        check_feature_count("edmd", n_monomials(dim, self.degree),
                             f"the monomials of a {dim}-dimensional state to degree {self.degree}", "degree")
         return FittedLinearObservables(dim, 1, "monomials", scaler, jnp.zeros(()), jnp.asarray(monomial_exponents(dim, self.degree)))
 

@@ -8,7 +8,6 @@ Docs: https://chaoslit.github.io/chaoslit/sindy.html.md"""
 __all__ = ['central_derivative', 'FittedSINDy', 'SINDy']
 
 # %% ../../nbs/06d_sindy.ipynb #85d137d4
-import math
 from typing import ClassVar
 
 import diffrax as dfx
@@ -17,9 +16,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..core import ChaoslitError
 from .base import AbstractFitted, AbstractForecaster, check_feature_count, check_hyperparameters
-from .ngrc import monomial_exponents, monomials
+from .ngrc import monomial_exponents, monomials, n_monomials
 
 # %% ../../nbs/06d_sindy.ipynb #95c158f3
 _FUNCTIONS = {"sin": jnp.sin, "cos": jnp.cos}
@@ -113,10 +111,10 @@ class SINDy(AbstractForecaster):
 
     def _fit(self, trajectories, key):
         dim = trajectories[0].shape[1]
-        check_feature_count("sindy", math.comb(dim + self.degree, self.degree) + len(self.functions) * dim,
+        check_feature_count("sindy", n_monomials(dim, self.degree) + len(self.functions) * dim,
                             f"a library of degree {self.degree} and {len(self.functions)} functions on a {dim}-dimensional state",
                             "degree or functions")
-        model = FittedSINDy(dim, 1, float(self.dt), tuple(self.functions),
+        model = FittedSINDy(dim, 1, float(self.dt), self.functions,
                             jnp.asarray(monomial_exponents(dim, self.degree)), jnp.zeros(()))
         theta = np.concatenate([np.asarray(model.library(jnp.asarray(y[4:-4]))) for y in trajectories])
         derivative = np.concatenate([np.asarray(central_derivative(jnp.asarray(y), self.dt)) for y in trajectories])
