@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import systems
-from .benchmark import DEFAULT_MODELS, DEFAULT_SYSTEMS, SETTINGS, TUNINGS
+from .benchmark import DEFAULT_MODELS, DEFAULT_SYSTEMS, SETTINGS, TASK_SECONDS, TUNINGS
 from .tuning import Budget
 from .core import ChaoslitError, IntegrationError
 
@@ -42,6 +42,11 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
     return value
+
+
+def _time_limit(text: str) -> float | None:
+    "A number of seconds > 0, or 0 for none."
+    return None if text.strip() in ("0", "0.0") else _positive_float(text)
 
 
 def _positive_float(text: str) -> float:
@@ -135,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "or both (default: default; tuned with --hyperparameters)")
     bench.add_argument("--trials", type=_positive_int, default=20, help="tuning trials per system and forecaster (default 20)")
     bench.add_argument("--tune-seconds", type=_positive_float, metavar="S", help="and at most S seconds of tuning each (default: no limit)")
+    bench.add_argument("--task-seconds", type=_time_limit, default=TASK_SECONDS, metavar="S",
+                       help=f"stop a task (tuning included) after S seconds and record it as failed; each system's tasks "
+                            f"run in a child process (default {TASK_SECONDS:g}; 0: no limit, tasks run in this process)")
     bench.add_argument("--hyperparameters", metavar="FILE", type=_hyperparameter_file,
                        help="tuned hyperparameters to reuse (the hyperparameters.json that `chaoslit report` writes); "
                             "pairs missing from it are tuned")
@@ -258,7 +266,8 @@ def _bench(args, parser) -> int:
           + (f" on the Dask scheduler {args.scheduler}" if args.scheduler else ""))
     try:
         results = benchmark.run(task_list, args.out, resume=True, scheduler=args.scheduler, progress=not args.no_progress,
-                                budget=Budget(args.trials, args.tune_seconds), hyperparameters=args.hyperparameters)
+                                budget=Budget(args.trials, args.tune_seconds), hyperparameters=args.hyperparameters,
+                                task_seconds=args.task_seconds)
     except ChaoslitError as error:
         parser.error(str(error))
     except KeyboardInterrupt:

@@ -81,3 +81,17 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path):
     with pytest.raises(benchmark.ChaoslitError, match="Cannot reach the Dask scheduler"):
         benchmark.run(benchmark.tasks(["Lorenz"], ["mean"], settings=["smoke"]), tmp_path / "x",
                       scheduler="tcp://127.0.0.1:9", progress=False)
+
+
+def test_time_limit_on_a_dask_cluster(tmp_path):
+    "Each task runs in a child of its worker, stopped at the limit: failed with the limit as its reason."
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        task_list = benchmark.tasks(["Lorenz"], ["mean", "var"], settings=["smoke"])
+        stopped = benchmark.run(task_list[:1], tmp_path / "stopped", scheduler=cluster.scheduler_address,
+                                progress=False, task_seconds=1e-3)
+        finished = benchmark.run(task_list[1:], tmp_path / "finished", scheduler=cluster.scheduler_address,
+                                 progress=False, task_seconds=600)
+    [status] = [row for row in stopped.rows() if row["metric"] == "status"]
+    assert status["status"] == "failed" and status["reason"].startswith("TimeLimit"), status
+    assert [row["status"] for row in finished.rows() if row["metric"] == "status"] == ["ok"]

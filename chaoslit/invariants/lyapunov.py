@@ -262,7 +262,10 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
         repeat = lambda leaf: jnp.repeat(leaf, replicas, axis=0)
         systems = jax.tree.map(repeat, batch.systems())
         y_start = repeat(batch.initial_states())
-        scale = 1e-3 * jnp.maximum(jnp.max(jnp.abs(y_start), axis=-1, keepdims=True), 1e-3)
+        # the nudge's size is that of the state, without its clocks and angles (a forcing's phase of 30,000 would
+        # nudge a population of 0.02 by 30)
+        sized = [i for i in range(system.dim) if i not in system.periodic_coordinates()] or list(range(system.dim))
+        scale = 1e-3 * jnp.maximum(jnp.max(jnp.abs(y_start[:, sized]), axis=-1, keepdims=True), 1e-3)
         y_start = y_start + scale * jax.random.normal(jax.random.key(seed), y_start.shape)
         size = batch.size * replicas
         frame = jnp.broadcast_to(jnp.eye(system.dim, k), (size, system.dim, k))
