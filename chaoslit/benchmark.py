@@ -6,12 +6,12 @@ Docs: https://chaoslit.github.io/chaoslit/benchmark.html.md"""
 
 # %% auto #0
 __all__ = ['BASE', 'SETTINGS', 'DEFAULT_SYSTEMS', 'DEFAULT_MODELS', 'METRIC_STEPS', 'FREE_RUN', 'TUNINGS', 'TASK_SECONDS',
-           'COLUMNS', 'TIMING', 'LEADERBOARD_METRICS', 'FINDING_HORIZONS', 'SHORT_HORIZON', 'LONG_HORIZON',
-           'CHAOS_INVARIANTS', 'DECORRELATION_MARGIN', 'DIVERGED_ERROR', 'CONSTANT_FORECASTS', 'PHYSICS_BASED',
-           'PUBLISHED', 'Task', 'tasks', 'run_task', 'Results', 'run', 'TaskProcess', 'bootstrap_median', 'label',
-           'base_setting', 'system_scores', 'leaderboard', 'format_leaderboard', 'horizon_errors', 'spearman',
-           'chaos_correlations', 'forecaster_correlations', 'findings', 'format_findings', 'report',
-           'hyperparameter_table']
+           'MAX_TASK_SECONDS', 'COLUMNS', 'TIMING', 'LEADERBOARD_METRICS', 'FINDING_HORIZONS', 'SHORT_HORIZON',
+           'LONG_HORIZON', 'CHAOS_INVARIANTS', 'DECORRELATION_MARGIN', 'DIVERGED_ERROR', 'CONSTANT_FORECASTS',
+           'PHYSICS_BASED', 'PUBLISHED', 'Task', 'tasks', 'run_task', 'Results', 'run', 'check_scheduler',
+           'TaskProcess', 'bootstrap_median', 'label', 'base_setting', 'system_scores', 'leaderboard',
+           'format_leaderboard', 'horizon_errors', 'spearman', 'chaos_correlations', 'forecaster_correlations',
+           'findings', 'format_findings', 'comparable', 'report', 'hyperparameter_table']
 
 # %% ../nbs/07_benchmark.ipynb #e44759ae
 import csv
@@ -25,6 +25,8 @@ import os
 import subprocess
 import sys
 import time
+import warnings
+import zipfile
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -54,6 +56,7 @@ METRIC_STEPS = 200  # the pointwise metrics score the first 200 points (two peri
 FREE_RUN = 3000  # points of each task's free run, kept for the report's attractor figures
 TUNINGS = ("default", "tuned")
 TASK_SECONDS = 1200.0  # the time limit of one task that `chaoslit bench` sets by default (see `run`)
+MAX_TASK_SECONDS = 7 * 86400.0  # the longest time limit `run` accepts (a week)
 
 
 @dataclasses.dataclass(frozen=True, order=True)
@@ -128,8 +131,7 @@ def run_task(task: Task, *, budget: Budget = Budget(), hyperparameters: dict | N
     (the Optuna study kept in the file `tuning_log`, if given, so that a stopped run resumes its tuning)."""
     import jax
 
-    common = dict(task=task.id, system=task.system, model=task.model, seed=task.seed, setting=task.setting,
-                  tuning=task.tuning, chaoslit=chaoslit.__version__, jax=jax.__version__)
+    common = _task_columns(task)
     try:
         data = _data(task.protocol())
         chosen, tune_seconds = {}, 0.0
@@ -146,8 +148,7 @@ def run_task(task: Task, *, budget: Budget = Budget(), hyperparameters: dict | N
         result = evaluate(fitted, data, metrics=tuple(METRICS), metric_steps=METRIC_STEPS)
         free_run = fitted.predict(data.test.context[0], FREE_RUN, on_divergence="keep")
     except Exception as error:  # recorded, and the run goes on
-        reason = f"{type(error).__name__}: {error}".replace("\n", " ")[:300]
-        return dict(rows=[{**common, "metric": "status", "status": "failed", "reason": reason}], arrays={})
+        return _failed(task, f"{type(error).__name__}: {error}", **common)
     windows = len(result.vpt_nrmse)
     rows = []
     censored = float(result.censored.mean())  # the share of windows still valid at the horizon: a lower bound there
@@ -173,7 +174,8 @@ class Results:
 
     @classmethod
     def open(cls, folder, *, resume: bool = False) -> "Results":
-        "Open (creating it) a results folder for writing; refuse one that holds results unless `resume`."
+        """Open (creating it) a results folder for writing, locked against other writers until `release` (or until the
+        returned object is dropped, or the process ends); refuse one that holds results unless `resume`."""
         results = cls(folder)
         if results.folder.exists() and not results.folder.is_dir():
             raise ChaoslitError(f"--out {str(folder)!r} is a file, not a folder.")
@@ -184,48 +186,119 @@ class Results:
             probe.unlink()
         except OSError as error:
             raise ChaoslitError(f"Cannot write results to {str(folder)!r}: {error.strerror or error}.") from None
-        if results.table.exists() and not resume:
-            raise ChaoslitError(f"{str(results.table)!r} already holds results: pass --resume to go on with that run, "
-                                "or choose another --out folder.")
-        results._repair()
+        results._lock()
+        try:
+            if results.table.exists() and not resume and results.done():  # a header alone holds nothing
+                raise ChaoslitError(f"{str(results.table)!r} already holds results: pass --resume to go on with that "
+                                    "run, or choose another --out folder.")
+            results._repair()
+        except BaseException:
+            results.release()
+            raise
         return results
 
-    def _repair(self):
-        "Rewrite the table without a cut last line and without rows of tasks that have no status row."
-        if not self.table.exists():
-            self.table.write_text(",".join(COLUMNS) + "\n")
+    def _lock(self):
+        "Take the folder's writer lock, or say which process holds it."
+        try:
+            import fcntl
+        except ImportError:  # not a POSIX system: no lock
             return
-        rows = self.rows()
-        done = {row["task"] for row in rows if row["metric"] == "status"}
-        kept = [row for row in rows if row["task"] in done]
+        handle = open(self.folder / "results.lock", "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise ChaoslitError(f"{str(self.folder)!r} is being written by {holder}: one run at a time writes to a "
+                                "results folder. Wait for it to finish, or choose another --out folder.") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"chaoslit process {os.getpid()} (started {time.strftime('%Y-%m-%d %H:%M:%S')})\n")
+        handle.flush()
+        self._lock_handle = handle
+
+    def release(self):
+        "Release the writer lock (also released when the process ends)."
+        handle = getattr(self, "_lock_handle", None)
+        if handle is not None:
+            handle.close()
+            self._lock_handle = None
+
+    def _repair(self):
+        """Rewrite the table without a cut last line, without rows of tasks that have no status row and with each
+        task once, by writing a new table and renaming it over the old one."""
+        if not self.table.exists():
+            self._rewrite([])
+            return
         text = self.table.read_text()
-        if text.split("\n", 1)[0].split(",") != COLUMNS:
+        header = text.split("\n", 1)[0].split(",")
+        if header[0] == "task" and header != COLUMNS:
             raise ChaoslitError(f"{str(self.table)!r} was written by an older chaoslit, whose protocol and columns "
                                 "differ; its tasks would not compare with new ones. Start a new --out folder.")
-        if len(kept) != len(rows) or not text.endswith("\n"):
-            self._write(kept, mode="w", header=True)
+        rows = self.rows()
+        if text.strip() and header != COLUMNS and not rows:
+            raise ChaoslitError(f"{str(self.table)!r} is not a chaoslit results table (no header, no row of ours); "
+                                "it is left as it is. Choose another --out folder.")
+        if header != COLUMNS or not text.endswith("\n") or text.count("\n") != len(rows) + 1:
+            if text.count("\n") > len(rows) + 1:  # lines are dropped: the old table is kept beside the new one
+                self.table.with_name(self.table.name + ".bak").write_text(text)
+            self._rewrite(rows)
+
+    def _rewrite(self, rows):
+        "Replace the table by `rows` in one step: a crash leaves the old table or the new one."
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({key: _format(row.get(key)) for key in COLUMNS} for row in rows)
+        temporary = self.table.with_name(self.table.name + ".tmp")
+        with open(temporary, "w") as file:
+            file.write(buffer.getvalue())
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, self.table)
 
     def rows(self) -> list:
-        "The complete rows of the table, as dicts of strings."
+        """The rows of the table's complete tasks, as dicts of strings: each task's first complete set of rows (up to
+        its status row), once, whatever else the file holds; a table whose header line was lost is read by the current
+        columns."""
         if not self.table.exists():
             return []
         text = self.table.read_text()
         if not text.endswith("\n"):
             text = text[: text.rfind("\n") + 1]  # a write cut short
-        return [row for row in csv.DictReader(io.StringIO(text)) if None not in row.values() and None not in row]
+        lost_header = not text.startswith("task,")
+        reader = csv.DictReader(io.StringIO(text), fieldnames=COLUMNS if lost_header else None)
+        pending, rows, previous = {}, [], None  # each task's rows of its current attempt; complete tasks' rows
+        for row in reader:
+            if None in row.values() or None in row or row["task"] in pending and pending[row["task"]] is None:
+                continue  # a damaged line, or a task already complete (a duplicate)
+            block = pending.setdefault(row["task"], [])
+            if row["task"] != previous or any(earlier["metric"] == row["metric"] for earlier in block):
+                block.clear()  # an attempt is one contiguous write: an earlier, unfinished one is replaced
+            block.append(row)
+            previous = row["task"]
+            if row["metric"] == "status":
+                rows.extend(block)
+                pending[row["task"]] = None
+        return rows
+
+    def forget(self, tasks: set) -> None:
+        "Remove the rows of `tasks` (ids), in one step, so that they run again."
+        if tasks:
+            self._rewrite([row for row in self.rows() if row["task"] not in tasks])
 
     def done(self) -> set:
         "The ids of the tasks whose results are complete."
         return {row["task"] for row in self.rows() if row["metric"] == "status"}
 
-    def _write(self, rows, *, mode="a", header=False):
+    def _write(self, rows):
+        "Append `rows` in one write, flushed to disk."
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-        if header:
-            writer.writeheader()
         for row in rows:
             writer.writerow({key: _format(row.get(key)) for key in COLUMNS})
-        with open(self.table, mode) as file:
+        with open(self.table, "a") as file:
             file.write(buffer.getvalue())
             file.flush()
             os.fsync(file.fileno())
@@ -242,8 +315,13 @@ class Results:
         path = self.arrays / f"{_file_name(task)}.npz"
         if not path.exists():
             return None
-        with np.load(path) as archive:
-            return {k: archive[k] for k in archive.files}
+        try:
+            with np.load(path) as archive:
+                return {k: archive[k] for k in archive.files}
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:  # a damaged file: its figures go
+            warnings.warn(f"{path} cannot be read ({type(error).__name__}: {error}); {task} is left out of the figures.",
+                          stacklevel=2)
+            return None
 
 
 def _format(value) -> str:
@@ -259,17 +337,26 @@ def _file_name(task: str) -> str:
 
 # %% ../nbs/07_benchmark.ipynb #dffb38d7
 def run(task_list: list, out, *, resume: bool = False, scheduler: str | None = None, progress: bool = True,
-        budget: Budget = Budget(), hyperparameters: dict | None = None, task_seconds: float | None = None) -> Results:
+        budget: Budget = Budget(), hyperparameters: dict | None = None, task_seconds: float | None = None,
+        retry_failed: bool = False) -> Results:
     """Run the tasks not yet in `out` (all, unless `resume`), locally or on the Dask scheduler at `scheduler`. Tuned
     tasks use `hyperparameters` where it has them and tune within `budget` where not (studies in `out/tuning.log`).
-    With `task_seconds`, each task runs in a child process and is recorded as failed if it runs longer."""
-    if task_seconds is not None and not (isinstance(task_seconds, (int, float)) and task_seconds > 0):
-        raise ChaoslitError(f"task_seconds must be a number of seconds > 0 or None (no limit), got {task_seconds!r}.")
+    With `task_seconds`, each task runs in a child process and is recorded as failed if it runs longer. With
+    `retry_failed`, the tasks of `task_list` that failed before are run again, their old rows replaced."""
+    if task_seconds is not None and (not isinstance(task_seconds, (int, float)) or isinstance(task_seconds, bool)
+                                     or not 0 < task_seconds <= MAX_TASK_SECONDS):
+        raise ChaoslitError(f"task_seconds must be a number of seconds in (0, {MAX_TASK_SECONDS:g}] or None (no limit), "
+                            f"got {task_seconds!r}.")
+    if scheduler is not None:
+        check_scheduler(scheduler)  # before the results folder is made
     results = Results.open(out, resume=resume)
     options = dict(budget=budget, hyperparameters=hyperparameters,
                    tuning_log=str(results.folder.resolve() / "tuning.log"))  # absolute: Dask workers too
     run_one = functools.partial(run_task, **options) if task_seconds is None else \
         functools.partial(_run_in_child, options=options, seconds=task_seconds)
+    if retry_failed:
+        failed = {row["task"] for row in results.rows() if row["metric"] == "status" and row["status"] == "failed"}
+        results.forget(failed & {task.id for task in task_list})
     done = results.done()
     pending = [task for task in task_list if task.id not in done]
     bar = _progress(len(task_list), len(task_list) - len(pending), progress)
@@ -295,6 +382,7 @@ def run(task_list: list, out, *, resume: bool = False, scheduler: str | None = N
             _run_on_dask(pending, scheduler, store, run_one)
     finally:
         bar.close()
+        results.release()
     return results
 
 
@@ -302,6 +390,29 @@ def _progress(total, initial, enabled):
     from tqdm.auto import tqdm
 
     return tqdm(total=total, initial=initial, unit="task", disable=not enabled, desc="benchmark")
+
+
+def check_scheduler(address: str, *, seconds: float = 5.0) -> None:
+    """Refuse a Dask scheduler address that is not `tcp://HOST:PORT` (or `tls://`), or where nothing answers within
+    `seconds`, with a named error: before any work, and before a results folder is made."""
+    import socket
+    from urllib.parse import urlsplit
+
+    scheme = host = port = None
+    if isinstance(address, str):
+        try:
+            parts = urlsplit(address if "://" in address else f"tcp://{address}")  # Dask reads host:port as tcp
+            scheme, host, port = parts.scheme, parts.hostname, parts.port
+        except ValueError:
+            pass
+    if scheme not in ("tcp", "tls") or not host or not port:
+        raise ChaoslitError(f"--scheduler must be a Dask scheduler's address, tcp://HOST:PORT (or tls://HOST:PORT), "
+                            f"got {address!r}.")
+    try:
+        socket.create_connection((host, port), timeout=seconds).close()
+    except OSError as error:
+        raise ChaoslitError(f"Cannot reach the Dask scheduler at {address!r} within {seconds:g} s: "
+                            f"{error.strerror or error}. Is it running (dask scheduler), and is the port open?") from None
 
 
 def _run_on_dask(pending, scheduler, store, run_one):
@@ -325,33 +436,48 @@ def _run_on_dask(pending, scheduler, store, run_one):
             store(outcome)
 
 
-def _failed(task: Task, reason: str) -> dict:
-    "The outcome of a task that gave no result: its status row, failed, with `reason`."
-    return dict(rows=[dict(task=task.id, system=task.system, model=task.model, seed=task.seed, setting=task.setting,
-                           tuning=task.tuning, metric="status", status="failed",
-                           reason=reason.replace("\n", " ")[:300])], arrays={})
+def _task_columns(task: Task) -> dict:
+    "The columns every row of `task` carries: what it is, and the versions that ran it."
+    import jax
+
+    return dict(task=task.id, system=task.system, model=task.model, seed=task.seed, setting=task.setting,
+                tuning=task.tuning, chaoslit=chaoslit.__version__, jax=jax.__version__)
+
+
+def _failed(task: Task, reason: str, **columns) -> dict:
+    "The outcome of a task that gave no result: its status row, failed, with `reason` (and any other `columns`)."
+    row = {**_task_columns(task), **columns, "metric": "status", "status": "failed",
+           "reason": reason.replace("\n", " ")[:300]}
+    return dict(rows=[row], arrays={})
 
 
 class TaskProcess:
     """A child process that runs benchmark tasks one at a time (`run_task` with the keyword arguments `options`), so that
     a task past its time limit can be stopped, and the memory its programs took goes back to the system with the child.
     It is a new interpreter (not a fork: JAX's threads do not survive one; not `multiprocessing`: a Dask worker, being a
-    daemon, may not start its children) that talks over its standard input and output."""
+    daemon, may not start its children) that talks over a pipe of its own, and dies with its parent (on Linux)."""
     STARTUP_SECONDS = 300.0  # to import chaoslit and JAX
 
     def __init__(self, options: dict):
-        self._process = subprocess.Popen([sys.executable, "-c", "from chaoslit.benchmark import _serve; _serve()"],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        self._send = Connection(os.dup(self._process.stdin.fileno()), readable=False)
-        self._receive = Connection(os.dup(self._process.stdout.fileno()), writable=False)
+        from_parent, to_child = os.pipe()  # (read end, write end)
+        from_child, to_parent = os.pipe()
+        command = f"from chaoslit.benchmark import _serve; _serve({from_parent}, {to_parent})"
+        self._process = subprocess.Popen([sys.executable, "-c", command], pass_fds=(from_parent, to_parent))
+        os.close(from_parent)
+        os.close(to_parent)
+        self._send = Connection(to_child, readable=False)
+        self._receive = Connection(from_child, writable=False)
         try:
             self._send.send(options)
             ready = self._receive.poll(self.STARTUP_SECONDS) and self._receive.recv() == "ready"
         except (EOFError, OSError):
             ready = False
         if not ready:
+            code = self._process.poll()
             self.close()
-            raise ChaoslitError(f"The benchmark's child process did not start within {self.STARTUP_SECONDS:g} s.")
+            raise ChaoslitError(f"The benchmark's child process did not start within {self.STARTUP_SECONDS:g} s."
+                                if code is None else f"The benchmark's child process exited (code {code}) before it was "
+                                "ready; its error is printed above (a chaoslit of another version in this environment?).")
 
     @property
     def alive(self) -> bool:
@@ -365,7 +491,11 @@ class TaskProcess:
                 return self._receive.recv()
             reason = f"TimeLimit: stopped after {seconds:g} s (task_seconds; chaoslit bench --task-seconds)"
         except (EOFError, OSError):
-            reason = f"the task's process died (exit code {self._process.poll()}; out of memory?), with no result"
+            try:
+                code = self._process.wait(5)
+            except subprocess.TimeoutExpired:
+                code = None
+            reason = f"the task's process died (exit code {code}; out of memory?), with no result"
         self.close()
         return _failed(task, reason)
 
@@ -378,15 +508,20 @@ class TaskProcess:
             except (OSError, subprocess.TimeoutExpired):
                 self._process.kill()
                 self._process.wait()
-        for end in (self._send, self._receive, self._process.stdin, self._process.stdout):
-            end.close()
+        self._send.close()
+        self._receive.close()
 
 
-def _serve():
-    "A `TaskProcess`'s child: run each task sent on standard input until `None` arrives, the outcome to standard output."
-    receive, send = Connection(os.dup(0), writable=False), Connection(os.dup(1), readable=False)
-    os.dup2(2, 1)  # what the tasks print goes to standard error: standard output carries the outcomes
-    sys.stdout = sys.stderr
+def _serve(read_fd: int, write_fd: int):
+    "A `TaskProcess`'s child: run each task that arrives on `read_fd` until `None` does, each outcome to `write_fd`."
+    try:  # Linux: die with the parent, so that a killed run leaves no task running on
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    receive, send = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
     options = receive.recv()
     send.send("ready")
     while (fields := receive.recv()) is not None:
@@ -668,12 +803,34 @@ def _data_limited_finding(board: list, standard: list) -> dict:
     return {**finding, "measured": measured, "agrees": bool(mean_physics > mean_others)}
 
 
-def format_findings(rows: list) -> str:
-    "The findings as a Markdown table."
+def format_findings(rows: list, left_out: dict | None = None) -> str:
+    "The findings as a Markdown table, and the forecasters `left_out` of them (`comparable`), if any."
     verdict = {True: "yes", False: "no", None: "cannot tell"}
     lines = ["| finding | published (Gilpin 2023) | chaoslit | agrees |", "|---|---|---|---|"]
     lines += [f"| {r['finding']} | {r['published']} | {r['measured']} | {verdict[r['agrees']]} |" for r in rows]
+    if left_out:
+        lines.append("\nLeft out of the findings, as they ran on fewer systems than the rest (systems reached): "
+                     + ", ".join(f"{name} ({n})" for name, n in sorted(left_out.items())) + ".")
     return "\n".join(lines)
+
+
+def comparable(rows: list) -> tuple[list, dict]:
+    """The rows of the forecasters (report labels) that ran on every system of the run, and `{label: systems}` for
+    those that did not (within each setting: a data-limited run on fewer systems is compared on its own systems). The
+    findings compare forecasters on the same systems, so that a part of a run still going on (a tuned run that has
+    reached a few systems) does not tilt them; if no forecaster covers every system, all count."""
+    base = base_setting(rows)
+    reached, setting_of, every = {}, {}, {}  # each label's systems and setting; each setting's systems
+    for row in rows:
+        if row["metric"] == "status":
+            name = label(row, base)
+            reached.setdefault(name, set()).add(row["system"])
+            setting_of[name] = row["setting"]
+            every.setdefault(row["setting"], set()).add(row["system"])
+    partial = {name: len(systems_) for name, systems_ in reached.items() if systems_ != every[setting_of[name]]}
+    if len(partial) == len(reached):
+        return rows, {}
+    return [row for row in rows if label(row, base) not in partial], partial
 
 # %% ../nbs/07_benchmark.ipynb #b261bbaa
 def report(folder, *, attractor_system: str | None = None) -> dict:
@@ -691,10 +848,11 @@ def report(folder, *, attractor_system: str | None = None) -> dict:
     if table:
         (Path(folder) / "hyperparameters.json").write_text(json.dumps(table, indent=1, sort_keys=True) + "\n")
     board = leaderboard(rows)
-    errors = horizon_errors(results, rows)
-    correlations, pairs = chaos_correlations(errors), forecaster_correlations(rows)
-    found = findings(board, correlations, pairs)
-    measured = dict(findings=found, horizons=FINDING_HORIZONS, correlations=correlations,
+    compared, left_out = comparable(rows)
+    errors = horizon_errors(results, compared)
+    correlations, pairs = chaos_correlations(errors), forecaster_correlations(compared)
+    found = findings(leaderboard(compared) if left_out else board, correlations, pairs)
+    measured = dict(findings=found, horizons=FINDING_HORIZONS, correlations=correlations, left_out=left_out,
                     pairs=[[a, b, rho, n] for (a, b), (rho, n) in pairs.items()])  # what the findings rest on
     if errors:  # without the per-task arrays (not kept with a committed run) the stored findings stand
         (Path(folder) / "findings.json").write_text(json.dumps(_without_nan(measured), indent=1) + "\n")
@@ -702,7 +860,7 @@ def report(folder, *, attractor_system: str | None = None) -> dict:
     figures.mkdir(exist_ok=True)
     paths = _figures(results, rows, board, errors, correlations, pairs, figures, attractor_system)
     return dict(leaderboard=board, markdown=format_leaderboard(board), findings=found,
-                findings_markdown=format_findings(found), correlations=correlations, pairs=pairs, figures=paths,
+                findings_markdown=format_findings(found, left_out), correlations=correlations, pairs=pairs, figures=paths,
                 hyperparameters=table)
 
 

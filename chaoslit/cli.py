@@ -46,7 +46,11 @@ def _positive_int(text: str) -> int:
 
 def _time_limit(text: str) -> float | None:
     "A number of seconds > 0, or 0 for none."
-    return None if text.strip() in ("0", "0.0") else _positive_float(text)
+    try:
+        none = float(text) == 0
+    except ValueError:
+        none = False
+    return None if none else _positive_float(text)
 
 
 def _positive_float(text: str) -> float:
@@ -146,6 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--hyperparameters", metavar="FILE", type=_hyperparameter_file,
                        help="tuned hyperparameters to reuse (the hyperparameters.json that `chaoslit report` writes); "
                             "pairs missing from it are tuned")
+    bench.add_argument("--retry-failed", action="store_true",
+                       help="with --resume: run again this command's tasks that failed (a time limit, a killed process), "
+                            "replacing their rows")
     bench.add_argument("--no-progress", action="store_true", help="no progress bar")
     report = commands.add_parser("report", help="print the leaderboard of a benchmark run and draw its figures")
     report.add_argument("folder", help="a results folder written by `chaoslit bench`")
@@ -187,7 +194,8 @@ def _simulate(args, parser) -> int:
     system = _system(args, parser)
     try:
         if system.kind == "map":
-            y = iterate(system, args.n, transient=int(args.transient))
+            whole = float(args.transient).is_integer()  # iterations; a fraction or NaN is refused by iterate
+            y = iterate(system, args.n, transient=int(args.transient) if whole else args.transient)
             t = np.arange(args.n, dtype=np.float64)
         else:
             t, y = trajectory(system, args.n, pts_per_period=args.pts_per_period, dt=args.dt, transient=args.transient,
@@ -257,7 +265,9 @@ def _bench(args, parser) -> int:
     try:  # every check before any work: names, seeds, the output folder, the scheduler
         tunings = args.tuning or (["tuned"] if args.hyperparameters else ["default"])
         task_list = benchmark.tasks(args.systems, args.models, seeds=args.seeds, settings=args.settings, tunings=tunings)
-        benchmark.Results.open(args.out, resume=args.resume)
+        if args.scheduler:
+            benchmark.check_scheduler(args.scheduler)
+        benchmark.Results.open(args.out, resume=args.resume).release()  # `run` takes the folder's lock again
     except ChaoslitError as error:
         parser.error(str(error))
     print(f"chaoslit bench: {len(task_list)} tasks ({len({t.system for t in task_list})} systems x {len(args.models)} "
@@ -267,7 +277,7 @@ def _bench(args, parser) -> int:
     try:
         results = benchmark.run(task_list, args.out, resume=True, scheduler=args.scheduler, progress=not args.no_progress,
                                 budget=Budget(args.trials, args.tune_seconds), hyperparameters=args.hyperparameters,
-                                task_seconds=args.task_seconds)
+                                task_seconds=args.task_seconds, retry_failed=args.retry_failed)
     except ChaoslitError as error:
         parser.error(str(error))
     except KeyboardInterrupt:

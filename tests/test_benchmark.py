@@ -81,6 +81,7 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path):
     with pytest.raises(benchmark.ChaoslitError, match="Cannot reach the Dask scheduler"):
         benchmark.run(benchmark.tasks(["Lorenz"], ["mean"], settings=["smoke"]), tmp_path / "x",
                       scheduler="tcp://127.0.0.1:9", progress=False)
+    assert not (tmp_path / "x").exists()  # refused before the results folder is made
 
 
 def test_time_limit_on_a_dask_cluster(tmp_path):
@@ -95,3 +96,11 @@ def test_time_limit_on_a_dask_cluster(tmp_path):
     [status] = [row for row in stopped.rows() if row["metric"] == "status"]
     assert status["status"] == "failed" and status["reason"].startswith("TimeLimit"), status
     assert [row["status"] for row in finished.rows() if row["metric"] == "status"] == ["ok"]
+
+
+@pytest.mark.parametrize("address", ["not a url", "inproc://x", "tcp://127.0.0.1", "tcp://:8786", 8786])
+def test_a_bad_scheduler_address_is_refused_before_any_work(tmp_path, address):
+    with pytest.raises(benchmark.ChaoslitError, match="tcp://HOST:PORT"):
+        benchmark.run(benchmark.tasks(["Lorenz"], ["mean"], settings=["smoke"]), tmp_path / "x", scheduler=address,
+                      progress=False)
+    assert not (tmp_path / "x").exists()  # no folder made, so a run without --resume is not refused afterwards

@@ -48,7 +48,8 @@ def test_fit_predict_save_load(name, data, tmp_path):
     np.testing.assert_array_equal(forecasters.load(path).predict(data.test.context, 40), batch)
 
 
-def test_errors_name_what_is_wrong(data, tmp_path):
+def test_errors_name_what_is_wrong(data, tmp_path, monkeypatch):
+    monkeypatch.delenv("CHAOSLIT_MAX_MEMORY_GB", raising=False)
     with pytest.raises(ChaoslitError, match="Unknown forecaster 'ens'"):
         forecasters.get("ens")
     with pytest.raises(ChaoslitError, match="no hyperparameter 'units'"):
@@ -60,6 +61,8 @@ def test_errors_name_what_is_wrong(data, tmp_path):
         fitted.predict(data.test.context[:, :3], 10)
     with pytest.raises(ChaoslitError, match="n_steps"):
         fitted.predict(data.test.context, 0)
+    with pytest.raises(ChaoslitError, match="CHAOSLIT_MAX_MEMORY_GB"):  # refused before anything is allocated
+        fitted.predict(data.test.context, 10**9)
     bad = data.train.copy()
     bad[10, 1] = np.nan
     with pytest.raises(ChaoslitError, match="NaN"):

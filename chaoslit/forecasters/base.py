@@ -26,7 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import chaoslit
-from ..core import ChaoslitError, float64_mode
+from ..core import ChaoslitError, check_memory, float64_mode
 
 # %% ../../nbs/06_forecasters.ipynb #10b226cf
 class DivergedForecast(ChaoslitError):
@@ -46,6 +46,8 @@ def _as_trajectories(train, *, min_length: int, where: str) -> list:
     if not series or any(y.ndim != 2 for y in series):
         raise ChaoslitError(f"{where}: every training trajectory must be (n, dim).")
     dims = {y.shape[1] for y in series}
+    if 0 in dims:
+        raise ChaoslitError(f"{where}: the training data have no coordinates (shape (n, 0)).")
     if len(dims) != 1:
         raise ChaoslitError(f"{where}: training trajectories have different dimensions {sorted(dims)}.")
     short = [len(y) for y in series if len(y) < min_length]
@@ -93,6 +95,7 @@ class AbstractFitted(eqx.Module):
         if on_divergence not in ("raise", "keep"):
             raise ChaoslitError(f"predict: on_divergence must be 'raise' or 'keep', got {on_divergence!r}.")
         batch_shape = context.shape[:-2]
+        check_memory(f"predict({n_steps} steps)", (*batch_shape, n_steps, self.dim))
         flat = context.reshape(-1, *context.shape[-2:])
         with float64_mode():
             forecasts = np.asarray(_forecast_batch(self, jnp.asarray(flat), int(n_steps)))

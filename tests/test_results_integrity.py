@@ -1,0 +1,137 @@
+"""Fault injection on a results folder (issue 23): a second writer is refused, a crash during a repair keeps the old
+table, and a table with a lost header, duplicated or half-written tasks, or a damaged arrays file still gives each task
+once and a leaderboard."""
+import subprocess
+import sys
+import time
+
+import pytest
+
+from chaoslit import benchmark
+
+SMALL = dict(systems_=["Lorenz", "Rossler"], models=["mean", "last", "var"], settings=["smoke"])  # 6 tasks
+
+
+def sorted_rows(folder):
+    return sorted(tuple((k, v) for k, v in row.items() if k not in benchmark.TIMING)
+                  for row in benchmark.Results(folder).rows())
+
+
+@pytest.fixture(scope="module")
+def single_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("single") / "run"
+    benchmark.run(benchmark.tasks(**SMALL), folder, progress=False)
+    return folder
+
+
+def test_a_second_writer_is_refused(tmp_path):
+    folder = tmp_path / "run"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from chaoslit.benchmark import Results; "
+                               f"held = Results.open({str(folder)!r}); print('ready', flush=True); time.sleep(120)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(benchmark.ChaoslitError, match=f"being written by chaoslit process {holder.pid}"):
+            benchmark.Results.open(folder, resume=True)
+    finally:
+        holder.kill()
+        holder.wait()
+    benchmark.Results.open(folder, resume=True).release()  # the lock went with the process
+
+
+def test_two_concurrent_runs_give_a_single_runs_table(tmp_path, single_run):
+    folder = tmp_path / "run"
+    argv = ["bench", "--systems", "Lorenz", "Rossler", "--models", "mean", "last", "var", "--settings", "smoke",
+            "--out", str(folder), "--no-progress"]
+    first = subprocess.Popen([sys.executable, "-c", f"from chaoslit.cli import main; main({argv!r})"])
+    deadline = time.time() + 300
+    while time.time() < deadline and not (folder / "results.csv").exists():
+        time.sleep(0.05)
+    second = subprocess.run([sys.executable, "-c", f"from chaoslit.cli import main; main({argv + ['--resume']!r})"],
+                            capture_output=True, text=True)
+    assert first.poll() is None, "the first run ended before the second started"
+    assert second.returncode == 2 and "being written by chaoslit process" in second.stderr, second.stderr
+    assert first.wait(timeout=600) == 0
+    assert sorted_rows(folder) == sorted_rows(single_run)
+
+
+def test_a_crash_during_a_repair_keeps_the_old_table(tmp_path, single_run, monkeypatch):
+    folder = tmp_path / "run"
+    folder.mkdir()
+    damaged = (single_run / "results.csv").read_text() + "Lorenz|mean|smoke|0,Lor"  # a cut last line: repaired
+    (folder / "results.csv").write_text(damaged)
+
+    def crash(*args):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(benchmark.os, "replace", crash)
+    with pytest.raises(OSError, match="disk gone"):
+        benchmark.Results.open(folder, resume=True)
+    assert (folder / "results.csv").read_text() == damaged
+    monkeypatch.undo()
+    benchmark.Results.open(folder, resume=True).release()
+    assert sorted_rows(folder) == sorted_rows(single_run)
+
+
+def test_lost_header_duplicates_and_half_written_tasks(tmp_path, single_run):
+    folder = tmp_path / "run"
+    folder.mkdir()
+    lines = (single_run / "results.csv").read_text().splitlines(keepends=True)
+    task = lines[1].split(",")[0]
+    block = [line for line in lines if line.startswith(task + ",")]
+    # no header; one task written twice, after a half-written attempt of it
+    (folder / "results.csv").write_text("".join(block[:3] + lines[1:] + block))
+    rows = benchmark.Results(folder).rows()
+    statuses = [row["task"] for row in rows if row["metric"] == "status"]
+    assert sorted(statuses) == sorted(benchmark.Results(single_run).done())  # each task once
+    assert sorted_rows(folder) == sorted_rows(single_run)
+    board = benchmark.leaderboard(rows)
+    assert {entry["model"] for entry in board} == {"mean", "last", "var"}
+    benchmark.Results.open(folder, resume=True).release()  # the repair writes the header and each task once
+    assert (folder / "results.csv").read_text().startswith(",".join(benchmark.COLUMNS) + "\n")
+    assert len((folder / "results.csv").read_text().splitlines()) == len(lines)
+
+
+def test_a_damaged_arrays_file_leaves_the_leaderboard(tmp_path, single_run):
+    import shutil
+
+    folder = tmp_path / "run"
+    shutil.copytree(single_run, folder)
+    damaged = sorted((folder / "arrays").glob("*.npz"))[0]
+    damaged.write_bytes(b"not a zip file")
+    with pytest.warns(UserWarning, match="cannot be read"):
+        summary = benchmark.report(folder)
+    assert summary["leaderboard"]
+
+
+def test_a_table_not_ours_is_refused_and_left_as_it_is(tmp_path):
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / "results.csv").write_text("name,score\nalice,3\n")
+    with pytest.raises(benchmark.ChaoslitError, match="not a chaoslit results table"):
+        benchmark.Results.open(folder)
+    assert (folder / "results.csv").read_text() == "name,score\nalice,3\n"
+
+
+def test_rows_of_an_abandoned_attempt_do_not_join_a_later_one(tmp_path, single_run):
+    folder = tmp_path / "run"
+    folder.mkdir()
+    lines = (single_run / "results.csv").read_text().splitlines(keepends=True)
+    first = lines[1].split(",")[0]
+    block = [line for line in lines if line.startswith(first + ",")]
+    others = [line for line in lines[1:] if not line.startswith(first + ",")]
+    failure = block[-1].replace(",ok,", ",failed,", 1)  # a later attempt that failed: its status row alone
+    (folder / "results.csv").write_text(lines[0] + "".join(block[:3] + others + [failure]))
+    mine = [row for row in benchmark.Results(folder).rows() if row["task"] == first]
+    assert [row["metric"] for row in mine] == ["status"] and mine[0]["status"] == "failed"
+
+
+@pytest.mark.parametrize("address", ["tcp://[::1:8786", "localhost"])
+def test_malformed_scheduler_addresses(tmp_path, address):
+    with pytest.raises(benchmark.ChaoslitError, match="tcp://HOST:PORT"):
+        benchmark.check_scheduler(address)
+
+
+def test_a_bare_host_and_port_is_read_as_tcp():
+    with pytest.raises(benchmark.ChaoslitError, match="Cannot reach the Dask scheduler"):
+        benchmark.check_scheduler("127.0.0.1:9", seconds=1)
