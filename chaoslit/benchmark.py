@@ -148,7 +148,8 @@ def run_task(task: Task, *, budget: Budget = Budget(), hyperparameters: dict | N
         result = evaluate(fitted, data, metrics=tuple(METRICS), metric_steps=METRIC_STEPS)
         free_run = fitted.predict(data.test.context[0], FREE_RUN, on_divergence="keep")
     except Exception as error:  # recorded, and the run goes on
-        return _failed(task, f"{type(error).__name__}: {error}", **common)
+        chosen_columns = {key: common[key] for key in ("hyperparameters", "tune_seconds") if key in common}
+        return _failed(task, f"{type(error).__name__}: {error}", **chosen_columns)
     windows = len(result.vpt_nrmse)
     rows = []
     censored = float(result.censored.mean())  # the share of windows still valid at the horizon: a lower bound there
