@@ -73,12 +73,17 @@ def test_a_crash_during_a_repair_keeps_the_old_table(tmp_path, single_run, monke
     assert sorted_rows(folder) == sorted_rows(single_run)
 
 
-def test_lost_header_duplicates_and_half_written_tasks(tmp_path, single_run):
+def first_task(single_run, tmp_path):
+    "An empty folder to write a damaged table into, the single run's lines, and its first task's id and lines."
     folder = tmp_path / "run"
     folder.mkdir()
     lines = (single_run / "results.csv").read_text().splitlines(keepends=True)
     task = lines[1].split(",")[0]
-    block = [line for line in lines if line.startswith(task + ",")]
+    return folder, lines, task, [line for line in lines if line.startswith(task + ",")]
+
+
+def test_lost_header_duplicates_and_half_written_tasks(tmp_path, single_run):
+    folder, lines, task, block = first_task(single_run, tmp_path)
     # no header; one task written twice, after a half-written attempt of it
     (folder / "results.csv").write_text("".join(block[:3] + lines[1:] + block))
     rows = benchmark.Results(folder).rows()
@@ -114,11 +119,7 @@ def test_a_table_not_ours_is_refused_and_left_as_it_is(tmp_path):
 
 
 def test_rows_of_an_abandoned_attempt_do_not_join_a_later_one(tmp_path, single_run):
-    folder = tmp_path / "run"
-    folder.mkdir()
-    lines = (single_run / "results.csv").read_text().splitlines(keepends=True)
-    first = lines[1].split(",")[0]
-    block = [line for line in lines if line.startswith(first + ",")]
+    folder, lines, first, block = first_task(single_run, tmp_path)
     others = [line for line in lines[1:] if not line.startswith(first + ",")]
     failure = block[-1].replace(",ok,", ",failed,", 1)  # a later attempt that failed: its status row alone
     (folder / "results.csv").write_text(lines[0] + "".join(block[:3] + others + [failure]))
