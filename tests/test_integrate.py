@@ -101,3 +101,9 @@ def test_fixed_step_convergence_order_of_tsit5():
             errors.append(np.abs(np.asarray(y) - reference).max())
     slope = np.polyfit(np.log(steps), np.log(errors), 1)[0]
     assert 4.6 < slope < 5.4, (slope, errors)
+
+
+def test_a_lorenz96_ring_of_any_size_integrates():
+    "Its dimension is its number of sites, known without the forcing (which is traced inside the solver)."
+    _, y = trajectory(systems.get("Lorenz96", n=40, f=8.0), 10)
+    assert y.shape == (10, 40) and np.isfinite(y).all()

@@ -60,3 +60,16 @@ def test_kaplan_yorke_of_a_batch_matches_one_at_a_time():
 def test_zero_one_test_on_a_quasiperiodic_signal_is_regular():
     n = np.arange(5000)
     assert abs(zero_one_test(np.sin(n) + np.sin(np.sqrt(2) * n))) < 0.1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, published, runs", [("Lorenz", 0.9056, 40), ("Rossler", 0.0714, 24), ("Henon", 0.41922, 400)])
+def test_error_bars_cover_the_published_value(name, published, runs):
+    """Coverage as a statistician tests it (issue 19): over independent runs at the defaults, the published largest
+    exponent (Sprott 2003) lies within two reported standard errors in about 95% of them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        spectra = [lyapunov_spectrum(systems.get(name), seed=seed) for seed in range(runs)]
+    z = np.array([(s.exponents[0] - published) / s.stderr[0] for s in spectra])
+    assert 0.85 <= np.mean(np.abs(z) <= 2), (np.mean(np.abs(z) <= 2), z)
+    assert 0.5 < z.std() < 1.5 and abs(z.mean()) < 3 / np.sqrt(runs) + 0.5, z

@@ -1,8 +1,11 @@
 "Chaos invariants: Lyapunov spectra, dimensions, entropies, embeddings and the diagnostics of chaos."
+from .diagnostics import Verdict as Verdict
+from .diagnostics import classify as classify
 from .diagnostics import dominant_period as dominant_period
 from .diagnostics import ftle as ftle
 from .diagnostics import ftle_field as ftle_field
 from .diagnostics import sample_entropy as sample_entropy
+from .diagnostics import verdict as verdict
 from .diagnostics import zero_one_test as zero_one_test
 from .dimensions import CorrelationDimension as CorrelationDimension
 from .dimensions import correlation_dimension as correlation_dimension
@@ -21,3 +24,4 @@ from .lyapunov import LyapunovSpectrum as LyapunovSpectrum
 from .lyapunov import kaplan_yorke_dimension as kaplan_yorke_dimension
 from .lyapunov import lyapunov_spectrum as lyapunov_spectrum
 from .lyapunov import pesin_entropy as pesin_entropy
+from .lyapunov import zero_band as zero_band

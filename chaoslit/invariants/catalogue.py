@@ -6,8 +6,7 @@ Docs: https://chaoslit.github.io/chaoslit/catalogue_invariants.html.md"""
 
 # %% auto #0
 __all__ = ['TRANSIENT_PERIODS', 'MIN_PERIODS', 'MIN_ITERATIONS', 'MAX_SECONDS', 'HIGH_DIMENSIONAL', 'LEADING', 'NUDGES', 'LONGER',
-           'average_divergence', 'zero_band', 'classify', 'divergence_identity_holds', 'measure', 'write_store',
-           'measure_catalogue']
+           'average_divergence', 'divergence_identity_holds', 'measure', 'write_store', 'measure_catalogue']
 
 # %% ../../nbs/03e_catalogue_invariants.ipynb #e0a8e4a2
 import json
@@ -27,7 +26,8 @@ import chaoslit
 from ..core import ChaoslitError, IntegrationError, float64_mode
 from ..integrate import iterate, trajectory
 from .dimensions import correlation_dimension
-from .lyapunov import kaplan_yorke_dimension, lyapunov_spectrum, pesin_entropy
+from .diagnostics import classify
+from .lyapunov import kaplan_yorke_dimension, lyapunov_spectrum, pesin_entropy, zero_band
 
 # %% ../../nbs/03e_catalogue_invariants.ipynb #3e0d9a12
 def average_divergence(system, *, periods: float = 2000.0, transient: float = 100.0,
@@ -45,29 +45,6 @@ def average_divergence(system, *, periods: float = 2000.0, transient: float = 10
     segments = (values[1:] + values[:-1]) / 2
     means = [part.mean() for part in np.array_split(segments, batches)]
     return float(segments.mean()), float(np.std(means, ddof=1) / math.sqrt(batches))
-
-
-def zero_band(stderr, time: float, period: float) -> np.ndarray:
-    """How far from zero an exponent averaged over `time` may lie and still be zero: four standard errors, plus the
-    finite-time bias of a zero exponent, about log(time / period) / time."""
-    return 4 * np.asarray(stderr, dtype=np.float64) + (math.log1p(time / period) + 1) / time
-
-
-def classify(exponents, stderr, time: float, period: float, *, nonautonomous: bool = False,
-             divergence: float | None = None) -> dict:
-    """What a measured spectrum says the orbit is: `behaviour` ('chaotic', 'hyperchaotic', 'quasi-periodic', 'periodic'
-    or 'fixed point') with its evidence (the counts of positive and zero exponents and the band that decided them), and
-    whether the flow is `conservative` (zero average divergence). For a map, `period` is 1 and `time` the iterations."""
-    exponents, band = np.asarray(exponents, dtype=np.float64), zero_band(stderr, time, period)
-    positive, zero = int(np.sum(exponents > band)), int(np.sum(np.abs(exponents) <= band))
-    if positive:
-        behaviour = "hyperchaotic" if positive > 1 else "chaotic"
-    else:  # the zero exponents of the orbit, counting the one along time that a forced flow's spectrum leaves out
-        orbit_zeros = zero + int(nonautonomous)
-        behaviour = ("fixed point", "periodic")[orbit_zeros] if orbit_zeros < 2 else "quasi-periodic"
-    conservative = divergence is not None and abs(divergence) <= 1e-3 * float(np.sum(np.abs(exponents))) + 1e-9
-    return dict(behaviour=behaviour, positive_exponents=positive, zero_exponents=zero, zero_band=float(band[0]),
-                conservative=bool(conservative))
 
 
 def divergence_identity_holds(record: dict, period: float) -> bool:

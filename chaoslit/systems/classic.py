@@ -220,6 +220,11 @@ class Lorenz96(AbstractFlow):
             raise ChaoslitError(f"Lorenz96 needs an integer number of sites n >= 4, got n={self.n!r}.")
 
     @property
+    def dim(self) -> int:
+        "The number of sites (known without the forcing, which may be traced inside a solver)."
+        return self.n
+
+    @property
     def initial_condition(self) -> np.ndarray:
         if self.n == len(self.default_initial_condition):
             return np.asarray(self.default_initial_condition, dtype=np.float64)
