@@ -340,7 +340,8 @@ def _file_name(task: str) -> str:
 def run(task_list: list, out, *, resume: bool = False, scheduler: str | None = None, progress: bool = True,
         budget: Budget = Budget(), hyperparameters: dict | None = None, task_seconds: float | None = None,
         retry_failed: bool = False) -> Results:
-    """Run the tasks not yet in `out` (all, unless `resume`), locally or on the Dask scheduler at `scheduler`. Tuned
+    """Run the tasks not yet in `out` (a folder, or a `Results` already open for writing, whose lock is then kept from
+    the caller's checks to the end; all, unless `resume`), locally or on the Dask scheduler at `scheduler`. Tuned
     tasks use `hyperparameters` where it has them and tune within `budget` where not (studies in `out/tuning.log`).
     With `task_seconds`, each task runs in a child process and is recorded as failed if it runs longer. With
     `retry_failed`, the tasks of `task_list` that failed before are run again, their old rows replaced."""
@@ -350,7 +351,7 @@ def run(task_list: list, out, *, resume: bool = False, scheduler: str | None = N
                             f"got {task_seconds!r}.")
     if scheduler is not None:
         check_scheduler(scheduler)  # before the results folder is made
-    results = Results.open(out, resume=resume)
+    results = out if isinstance(out, Results) else Results.open(out, resume=resume)
     options = dict(budget=budget, hyperparameters=hyperparameters,
                    tuning_log=str(results.folder.resolve() / "tuning.log"))  # absolute: Dask workers too
     run_one = functools.partial(run_task, **options) if task_seconds is None else \
@@ -847,7 +848,7 @@ def report(folder, *, attractor_system: str | None = None) -> dict:
         raise ChaoslitError(f"{str(results.table)!r} holds no finished task yet.")
     table = hyperparameter_table(rows)
     if table:
-        (Path(folder) / "hyperparameters.json").write_text(json.dumps(table, indent=1, sort_keys=True) + "\n")
+        _write(Path(folder) / "hyperparameters.json", json.dumps(table, indent=1, sort_keys=True) + "\n")
     board = leaderboard(rows)
     compared, left_out = comparable(rows)
     errors = horizon_errors(results, compared)
@@ -856,13 +857,30 @@ def report(folder, *, attractor_system: str | None = None) -> dict:
     measured = dict(findings=found, horizons=FINDING_HORIZONS, correlations=correlations, left_out=left_out,
                     pairs=[[a, b, rho, n] for (a, b), (rho, n) in pairs.items()])  # what the findings rest on
     if errors:  # without the per-task arrays (not kept with a committed run) the stored findings stand
-        (Path(folder) / "findings.json").write_text(json.dumps(_without_nan(measured), indent=1) + "\n")
+        _write(Path(folder) / "findings.json", json.dumps(_without_nan(measured), indent=1) + "\n")
     figures = Path(folder) / "figures"
-    figures.mkdir(exist_ok=True)
+    _write(figures, None)
     paths = _figures(results, rows, board, errors, correlations, pairs, figures, attractor_system)
     return dict(leaderboard=board, markdown=format_leaderboard(board), findings=found,
                 findings_markdown=format_findings(found, left_out), correlations=correlations, pairs=pairs, figures=paths,
                 hyperparameters=table)
+
+
+def _write(path: Path, text: str | None, figure=None) -> bool:
+    """Write `text` to `path` (with `figure`, save it there; with neither, make the folder `path`). A folder that
+    cannot be written (read-only, full) loses that output with a warning, never the report."""
+    try:
+        if figure is not None:
+            figure.savefig(path, dpi=110)
+        elif text is None:
+            path.mkdir(exist_ok=True)
+        else:
+            path.write_text(text)
+        return True
+    except OSError as error:
+        warnings.warn(f"report: cannot write {path} ({error.strerror or error}); the leaderboard stands without it.",
+                      stacklevel=3)
+        return False
 
 
 def _without_nan(value):
@@ -893,8 +911,8 @@ def _figures(results, rows, board, errors, correlations, pairs, folder, attracto
     def save(name, fig):
         if not errors and name in ("chaos", "decorrelation", "error_growth"):
             return  # drawn from the per-task arrays, which are absent: a stored figure stands
-        paths[name] = folder / f"{name}.png"
-        fig.savefig(paths[name], dpi=110)
+        if _write(folder / f"{name}.png", None, figure=fig):
+            paths[name] = folder / f"{name}.png"
 
     # Valid prediction time per forecaster: its distribution over systems.
     fig = Figure(figsize=(max(6, 0.55 * len(models)), 3.4), layout="constrained")

@@ -267,7 +267,7 @@ def _bench(args, parser) -> int:
         task_list = benchmark.tasks(args.systems, args.models, seeds=args.seeds, settings=args.settings, tunings=tunings)
         if args.scheduler:
             benchmark.check_scheduler(args.scheduler)
-        benchmark.Results.open(args.out, resume=args.resume).release()  # `run` takes the folder's lock again
+        results = benchmark.Results.open(args.out, resume=args.resume)  # locked from here to the end of `run`
     except ChaoslitError as error:
         parser.error(str(error))
     print(f"chaoslit bench: {len(task_list)} tasks ({len({t.system for t in task_list})} systems x {len(args.models)} "
@@ -275,7 +275,7 @@ def _bench(args, parser) -> int:
           f"{args.out}/results.csv"
           + (f" on the Dask scheduler {args.scheduler}" if args.scheduler else ""))
     try:
-        results = benchmark.run(task_list, args.out, resume=True, scheduler=args.scheduler, progress=not args.no_progress,
+        results = benchmark.run(task_list, results, scheduler=args.scheduler, progress=not args.no_progress,
                                 budget=Budget(args.trials, args.tune_seconds), hyperparameters=args.hyperparameters,
                                 task_seconds=args.task_seconds, retry_failed=args.retry_failed)
     except ChaoslitError as error:

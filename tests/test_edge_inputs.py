@@ -17,6 +17,8 @@ CASES = {
     "a step too small to tell times apart": (lambda: trajectory(LORENZ, 100, dt=1e-300), "too small"),
     "a billion-point trajectory": (lambda: trajectory(LORENZ, 10**9), "CHAOSLIT_MAX_MEMORY_GB"),
     "a billion iterations": (lambda: iterate(systems.get("Henon"), 10**9), "CHAOSLIT_MAX_MEMORY_GB"),
+    "a billion-step forecast": (lambda: forecasters.get("var").fit(trajectory(LORENZ, 500)[1]).predict(
+        trajectory(LORENZ, 50)[1], 10**9), "CHAOSLIT_MAX_MEMORY_GB"),
     "initial conditions of strings": (lambda: trajectory(LORENZ, 10, y0=["a", "b", "c"]), "must be numbers"),
     "an empty batch of initial conditions": (lambda: trajectory(LORENZ, 10, y0=np.zeros((0, 3))), "no initial"),
     "a seed of letters": (lambda: lyapunov_spectrum(LORENZ, seed="abc"), "seed must be"),

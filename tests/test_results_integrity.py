@@ -136,3 +136,32 @@ def test_malformed_scheduler_addresses(tmp_path, address):
 def test_a_bare_host_and_port_is_read_as_tcp():
     with pytest.raises(benchmark.ChaoslitError, match="Cannot reach the Dask scheduler"):
         benchmark.check_scheduler("127.0.0.1:9", seconds=1)
+
+
+def test_a_folder_that_cannot_be_written_still_gives_the_leaderboard(tmp_path, single_run):
+    "A read-only or full folder: its outputs (findings, figures) are lost with a warning, never the report."
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / "results.csv").write_bytes((single_run / "results.csv").read_bytes())
+    (folder / "findings.json").mkdir()  # cannot be written as a file
+    (folder / "figures").write_text("not a folder")  # nor can figures go into it
+    with pytest.warns(UserWarning, match="cannot write"):
+        summary = benchmark.report(folder)
+    assert {row["model"] for row in summary["leaderboard"]} == {"mean", "last", "var"}
+    assert summary["figures"] == {}
+
+
+def test_the_command_line_holds_the_lock_from_its_checks_to_the_end(tmp_path, monkeypatch):
+    "No gap between `chaoslit bench`'s check of the folder and the run: the lock it took is the one `run` keeps."
+    from chaoslit.cli import main
+    opened = []
+    original = benchmark.Results.open.__func__
+
+    def counting(cls, folder, **kwargs):
+        opened.append(folder)
+        return original(cls, folder, **kwargs)
+
+    monkeypatch.setattr(benchmark.Results, "open", classmethod(counting))
+    assert main(["bench", "--systems", "Lorenz", "--models", "mean", "--settings", "smoke", "--no-progress",
+                 "--task-seconds", "0", "--out", str(tmp_path / "run")]) == 0
+    assert len(opened) == 1
