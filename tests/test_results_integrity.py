@@ -165,3 +165,12 @@ def test_the_command_line_holds_the_lock_from_its_checks_to_the_end(tmp_path, mo
     assert main(["bench", "--systems", "Lorenz", "--models", "mean", "--settings", "smoke", "--no-progress",
                  "--task-seconds", "0", "--out", str(tmp_path / "run")]) == 0
     assert len(opened) == 1
+
+
+def test_a_header_left_by_a_failed_start_does_not_block_the_next_run(tmp_path):
+    "A start that failed after writing the header (a scheduler gone, a Ctrl-C) holds no task: a fresh run may go on."
+    folder = tmp_path / "run"
+    benchmark.Results.open(folder).release()  # the header alone, as a failed start leaves it
+    assert (folder / "results.csv").read_text().startswith("task,")
+    results = benchmark.run(benchmark.tasks(["Lorenz"], ["mean"], settings=["smoke"]), folder, progress=False)
+    assert len(results.done()) == 1
