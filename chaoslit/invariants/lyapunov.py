@@ -6,8 +6,8 @@ Docs: https://chaoslit.github.io/chaoslit/lyapunov.html.md"""
 
 # %% auto #0
 __all__ = ['SPREAD_PERIODS', 'ALIGNMENT', 'MAX_ALIGNMENT_PERIODS', 'COLLAPSED', 'OUT_OF_STEPS', 'MAX_HALVINGS',
-           'MAX_STRETCH_SPREAD', 'kaplan_yorke_dimension', 'pesin_entropy', 'zero_band', 'LyapunovSpectrum',
-           'alignment_time', 'lyapunov_spectrum']
+           'MAX_STRETCH_SPREAD', 'HIGH_DIMENSIONAL', 'LEADING', 'kaplan_yorke_dimension', 'pesin_entropy', 'zero_band',
+           'LyapunovSpectrum', 'alignment_time', 'lyapunov_spectrum']
 
 # %% ../../nbs/03_lyapunov.ipynb #1ad0a37a
 import dataclasses
@@ -236,6 +236,10 @@ def _advance_delay(systems, carry, n_intervals, status, steps_per_delay):
     return vmap_batch(one, systems, *carry, status)
 
 # %% ../../nbs/03_lyapunov.ipynb #6d3e3fb5
+HIGH_DIMENSIONAL = 10  # a flow with more coordinates than this gets its leading exponents only, by default
+LEADING = 4  # how many
+
+
 def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None, y0=None,
                       transient: float | None = None, interval: float | None = None, replicas: int = 16,
                       block: int = 100, tolerance: float = 2.5e-3, min_blocks: int = 2,
@@ -258,6 +262,11 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     A delay equation's state is its whole last delay of history: its exponents are those of the method of steps'
     discretized state (`steps_per_delay` grid points a delay, as in `trajectory`), re-orthonormalized once a delay,
     and `n_exponents` defaults to 1 (the spectrum is infinite).
+
+    A flow of more than `HIGH_DIMENSIONAL` coordinates gets its `LEADING` exponents by default (all of Lorenz-96's
+    forty take ten times as long as four; pass `n_exponents`), and a stiff one its largest only, by the explicit Tsit5
+    on an interval of a twentieth of a period: an implicit solver's Newton step on the state and its tangent vectors
+    (320 coordinates for Kuramoto-Sivashinsky's 64 points and four exponents) is too slow to be a default.
 
     A flow's default interval is halved (up to ten times) until, during the transient, the tangent directions'
     log-stretches within one interval differ by at most 18: a stiff flow's strongly contracting direction would
@@ -282,7 +291,12 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
         state_size = ravel_pytree(delay_start(system, jnp.zeros(system.dim), steps_per_delay))[0].size
     elif steps_per_delay is not None:
         raise ChaoslitError(f"steps_per_delay is for delay equations; {system.name} is not one.")
-    k = (1 if system.delay else system.dim) if n_exponents is None else n_exponents
+    high_dimensional = not is_map and not system.delay and system.dim > HIGH_DIMENSIONAL
+    stiff_and_large = high_dimensional and system.stiff and solver is None and interval is None
+    if n_exponents is None:
+        k = 1 if system.delay or stiff_and_large else min(LEADING, system.dim) if high_dimensional else system.dim
+    else:
+        k = n_exponents
     largest = state_size if system.delay else system.dim
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 1 <= k <= largest:
         raise ChaoslitError(f"n_exponents of {system.name} must be an integer from 1 to {largest}, got {n_exponents!r}.")
@@ -296,7 +310,8 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     if is_map and interval not in (None, 1):
         raise ChaoslitError(f"{system.name} is a map: its exponents are re-orthonormalized every iteration; leave interval unset.")
     default_interval = interval is None
-    interval = (float(system.tau) if system.delay else 1.0 if is_map else system.period / 4) if interval is None else interval
+    if interval is None:
+        interval = float(system.tau) if system.delay else 1.0 if is_map else system.period / (20 if stiff_and_large else 4)
     _check_positive("interval", interval)
     max_periods = (1e6 if is_map else 1e4) if max_periods is None else max_periods
     _check_positive("max_periods", max_periods)
@@ -308,7 +323,8 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     if not is_map and not system.delay:
         _check_positive("rtol", rtol)
         _check_positive("atol", atol)
-        solver = (dfx.Kvaerno5() if system.stiff else dfx.Tsit5()) if solver is None else solver
+        if solver is None:
+            solver = dfx.Kvaerno5() if system.stiff and not stiff_and_large else dfx.Tsit5()
         if not isinstance(solver, dfx.AbstractSolver):
             raise ChaoslitError(f"solver must be a diffrax solver such as diffrax.Tsit5(), got {solver!r}.")
 
