@@ -19,7 +19,7 @@ import numpy as np
 from . import systems
 from .benchmark import DEFAULT_MODELS, DEFAULT_SYSTEMS, SETTINGS, TASK_SECONDS, TUNINGS
 from .tuning import Budget
-from .core import ChaoslitError, IntegrationError
+from .core import ChaoslitError, IntegrationError, enable_compilation_cache
 
 # %% ../nbs/08_cli.ipynb #c6b5e8be
 def _parse_parameter(text: str) -> tuple[str, float]:
@@ -307,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     "Entry point of the `chaoslit` command."
     parser = build_parser()
     args = parser.parse_args(argv)
+    enable_compilation_cache()  # a second command loads the programs the first compiled
     if args.command == "systems":
         for name in systems.names():
             system = systems.get(name)

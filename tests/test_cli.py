@@ -1,5 +1,6 @@
 "The command line as a user runs it: a subprocess, files on disk, exit codes."
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -47,3 +48,19 @@ def test_failed_integration_exits_1(tmp_path):
     result = run("simulate", "Halvorsen", "--param", "a=-1.4", "--n", "500", "--out", "h.npz", cwd=tmp_path)
     assert result.returncode == 1
     assert "Integrating Halvorsen failed" in result.stderr
+
+
+def test_a_second_command_loads_what_the_first_compiled(tmp_path):
+    """The persistent compilation cache (issue 20): the first `chaoslit lyapunov Lorenz` writes its compiled programs,
+    the second, a new process, loads them (JAX's own count of cache hits) instead of compiling again."""
+    counting = ("import jax, sys; from chaoslit.cli import main; hits = []; "
+                "jax.monitoring.register_event_listener("
+                "lambda event, **kw: hits.append(event) if event == '/jax/compilation_cache/cache_hits' else None); "
+                "main(['lyapunov', 'Lorenz', '--max-periods', '20']); print('HITS', len(hits))")
+    env = {**os.environ, "CHAOSLIT_COMPILATION_CACHE": str(tmp_path / "cache")}
+    env.pop("JAX_COMPILATION_CACHE_DIR", None)
+    runs = [subprocess.run([sys.executable, "-c", counting], env=env, capture_output=True, text=True, timeout=600)
+            for _ in range(2)]
+    hits = [int(run.stdout.rsplit("HITS", 1)[1]) for run in runs]
+    assert hits[0] == 0 and any((tmp_path / "cache").iterdir()), (hits, runs[0].stderr[-2000:])
+    assert hits[1] > 0, runs[1].stderr[-2000:]
