@@ -14,6 +14,7 @@ __all__ = ['BASE', 'SETTINGS', 'DEFAULT_SYSTEMS', 'DEFAULT_MODELS', 'METRIC_STEP
            'findings', 'format_findings', 'comparable', 'report', 'hyperparameter_table']
 
 # %% ../nbs/07_benchmark.ipynb #e44759ae
+import contextlib
 import csv
 import dataclasses
 import functools
@@ -351,6 +352,9 @@ def run(task_list: list, out, *, resume: bool = False, scheduler: str | None = N
                             f"got {task_seconds!r}.")
     if scheduler is not None:
         check_scheduler(scheduler)  # before the results folder is made
+    if isinstance(out, Results) and getattr(out, "_lock_handle", None) is None:
+        raise ChaoslitError(f"run was given the results in {str(out.folder)!r} not open for writing: pass the folder, "
+                            "or a Results from Results.open (which holds the folder's lock).")
     results = out if isinstance(out, Results) else Results.open(out, resume=resume)
     options = dict(budget=budget, hyperparameters=hyperparameters,
                    tuning_log=str(results.folder.resolve() / "tuning.log"))  # absolute: Dask workers too
@@ -867,19 +871,25 @@ def report(folder, *, attractor_system: str | None = None) -> dict:
 
 
 def _write(path: Path, text: str | None, figure=None) -> bool:
-    """Write `text` to `path` (with `figure`, save it there; with neither, make the folder `path`). A folder that
-    cannot be written (read-only, full) loses that output with a warning, never the report."""
+    """Write `text` to `path` (with `figure`, save it there; with neither, make the folder `path`), through a temporary
+    file renamed over it: a full disk leaves the old file whole, never half of a new one. A folder that cannot be
+    written (read-only, full) loses that output with a warning, never the report."""
+    partial = path.with_name(path.name + ".tmp")
     try:
-        if figure is not None:
-            figure.savefig(path, dpi=110)
-        elif text is None:
+        if text is None and figure is None:
             path.mkdir(exist_ok=True)
+            return True
+        if figure is not None:
+            figure.savefig(partial, dpi=110, format=path.suffix.lstrip("."))
         else:
-            path.write_text(text)
+            partial.write_text(text)
+        os.replace(partial, path)
         return True
     except OSError as error:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
         warnings.warn(f"report: cannot write {path} ({error.strerror or error}); the leaderboard stands without it.",
-                      stacklevel=3)
+                      stacklevel=2)
         return False
 
 

@@ -2,6 +2,10 @@ import os
 
 import pytest
 
+# The command line turns on JAX's persistent compilation cache (in ~/.cache) for its process; tests that call it
+# in this process leave the user's cache alone. A test of the cache gives its own folder to the processes it starts.
+os.environ.setdefault("CHAOSLIT_COMPILATION_CACHE", "off")
+
 
 def pytest_collection_modifyitems(config, items):
     "Skip tests marked slow unless CHAOSLIT_SLOW=1."

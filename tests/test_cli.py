@@ -61,6 +61,7 @@ def test_a_second_command_loads_what_the_first_compiled(tmp_path):
     env.pop("JAX_COMPILATION_CACHE_DIR", None)
     runs = [subprocess.run([sys.executable, "-c", counting], env=env, capture_output=True, text=True, timeout=600)
             for _ in range(2)]
+    assert all(run.returncode == 0 and "HITS" in run.stdout for run in runs), [run.stderr[-2000:] for run in runs]
     hits = [int(run.stdout.rsplit("HITS", 1)[1]) for run in runs]
     assert hits[0] == 0 and any((tmp_path / "cache").iterdir()), (hits, runs[0].stderr[-2000:])
     assert hits[1] > 0, runs[1].stderr[-2000:]

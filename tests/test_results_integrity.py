@@ -1,6 +1,7 @@
 """Fault injection on a results folder (issue 23): a second writer is refused, a crash during a repair keeps the old
 table, and a table with a lost header, duplicated or half-written tasks, or a damaged arrays file still gives each task
 once and a leaderboard."""
+import shutil
 import subprocess
 import sys
 import time
@@ -141,14 +142,17 @@ def test_a_bare_host_and_port_is_read_as_tcp():
 def test_a_folder_that_cannot_be_written_still_gives_the_leaderboard(tmp_path, single_run):
     "A read-only or full folder: its outputs (findings, figures) are lost with a warning, never the report."
     folder = tmp_path / "run"
-    folder.mkdir()
-    (folder / "results.csv").write_bytes((single_run / "results.csv").read_bytes())
+    shutil.copytree(single_run, folder)  # the table and the per-task arrays, from which the findings are computed
+    shutil.rmtree(folder / "figures", ignore_errors=True)
+    (folder / "findings.json").unlink(missing_ok=True)
     (folder / "findings.json").mkdir()  # cannot be written as a file
     (folder / "figures").write_text("not a folder")  # nor can figures go into it
-    with pytest.warns(UserWarning, match="cannot write"):
+    with pytest.warns(UserWarning, match="cannot write") as caught:
         summary = benchmark.report(folder)
     assert {row["model"] for row in summary["leaderboard"]} == {"mean", "last", "var"}
     assert summary["figures"] == {}
+    assert any("findings.json" in str(w.message) for w in caught)
+    assert not list(folder.rglob("*.tmp"))  # no half-written file left behind
 
 
 def test_the_command_line_holds_the_lock_from_its_checks_to_the_end(tmp_path, monkeypatch):
@@ -161,10 +165,21 @@ def test_the_command_line_holds_the_lock_from_its_checks_to_the_end(tmp_path, mo
         opened.append(folder)
         return original(cls, folder, **kwargs)
 
+    during = []
+    original_run = benchmark.run
+
+    def checking(task_list, out, **kwargs):  # while the run goes on, a second writer is refused
+        try:
+            original(benchmark.Results, out.folder)
+        except benchmark.ChaoslitError as error:
+            during.append(str(error))
+        return original_run(task_list, out, **kwargs)
+
     monkeypatch.setattr(benchmark.Results, "open", classmethod(counting))
+    monkeypatch.setattr(benchmark, "run", checking)
     assert main(["bench", "--systems", "Lorenz", "--models", "mean", "--settings", "smoke", "--no-progress",
                  "--task-seconds", "0", "--out", str(tmp_path / "run")]) == 0
-    assert len(opened) == 1
+    assert len(opened) == 1 and len(during) == 1
 
 
 def test_a_header_left_by_a_failed_start_does_not_block_the_next_run(tmp_path):
@@ -174,3 +189,9 @@ def test_a_header_left_by_a_failed_start_does_not_block_the_next_run(tmp_path):
     assert (folder / "results.csv").read_text().startswith("task,")
     results = benchmark.run(benchmark.tasks(["Lorenz"], ["mean"], settings=["smoke"]), folder, progress=False)
     assert len(results.done()) == 1
+
+
+def test_run_refuses_results_not_open_for_writing(tmp_path, single_run):
+    "A Results read (or released by an earlier run) holds no lock: run must not write through it."
+    with pytest.raises(benchmark.ChaoslitError, match="not open for writing"):
+        benchmark.run(benchmark.tasks(["Lorenz"], ["mean"], settings=["smoke"]), benchmark.Results(single_run))

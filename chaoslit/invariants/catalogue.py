@@ -130,7 +130,7 @@ def measure(name: str) -> dict:
             record["divergence_identity"] = divergence_identity_holds(record, system.period)
     # a forced flow of the catalogue carries its clock as a coordinate, so its spectrum has the zero along time
     record.update(classify(spectrum.exponents, spectrum.stderr, spectrum.time, 1.0 if is_map else system.period,
-                           divergence=divergence))
+                           is_map=is_map, divergence=divergence))
     record["zero_band"] = round(record["zero_band"], 7)
     if not partial:
         try:

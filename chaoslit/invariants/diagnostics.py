@@ -148,17 +148,19 @@ def ftle_field(system: AbstractSystem, horizon: float, *, center=None, axes: tup
     return u, v, ftle(system, starts, horizon).reshape(u.shape)
 
 # %% ../../nbs/03d_diagnostics.ipynb #80cd59aa
-def classify(exponents, stderr, time: float, period: float, *, nonautonomous: bool = False,
+def classify(exponents, stderr, time: float, period: float, *, nonautonomous: bool = False, is_map: bool = False,
              divergence: float | None = None) -> dict:
     """What a measured spectrum says the orbit is: `behaviour` ('chaotic', 'hyperchaotic', 'quasi-periodic', 'periodic'
     or 'fixed point') with its evidence (the counts of positive and zero exponents and the band that decided them), and
-    whether the flow is `conservative` (zero average divergence). For a map, `period` is 1 and `time` the iterations."""
+    whether the flow is `conservative` (zero average divergence). For a map (`is_map`), `period` is 1 and `time` the
+    iterations, and as for a forced flow there is no exponent along time: a cycle has none zero (`verdict` tells a
+    cycle of period one, a fixed point, by its points), an invariant circle one."""
     exponents, band = np.asarray(exponents, dtype=np.float64), zero_band(stderr, time, period)
     positive, zero = int(np.sum(exponents > band)), int(np.sum(np.abs(exponents) <= band))
     if positive:
         behaviour = "hyperchaotic" if positive > 1 else "chaotic"
     else:  # the zero exponents of the orbit, counting the one along time that a forced flow's spectrum leaves out
-        orbit_zeros = zero + int(nonautonomous)
+        orbit_zeros = zero + int(nonautonomous or is_map)
         behaviour = ("fixed point", "periodic")[orbit_zeros] if orbit_zeros < 2 else "quasi-periodic"
     conservative = divergence is not None and abs(divergence) <= 1e-3 * float(np.sum(np.abs(exponents))) + 1e-9
     return dict(behaviour=behaviour, positive_exponents=positive, zero_exponents=zero, zero_band=float(band[0]),
@@ -183,25 +185,45 @@ class Verdict:
 
 
 def _distinct(values, scale: float) -> int:
-    "How many distinct values `values` take, those closer than 1e-3 of `scale` counted as one, at most FEW_VALUES + 1."
-    ordered = np.sort(values)
-    return min(FEW_VALUES + 1, 1 + int(np.sum(np.diff(ordered) > 1e-3 * scale))) if len(ordered) else 0
+    """How many distinct values `values` take, at most FEW_VALUES + 1: each group spans at most 1e-3 of `scale` from
+    its smallest value (a dense continuum of values, where every gap is small, is still many groups)."""
+    count, start = 0, -np.inf
+    for value in np.sort(values):
+        if value - start > 1e-3 * scale:
+            count, start = count + 1, value
+            if count > FEW_VALUES:
+                break
+    return count
 
 
-def _orbit_diagnostics(system, y0):
-    "The 0-1 test's K and the count of distinct maxima (a map: of points) along the orbit's most varying coordinate."
+def _observable(system, points) -> np.ndarray:
+    """One generic observable of an orbit `points` `(n, dim)`: its coordinates standardized (an angle or a clock read by
+    its cosine, as it may drift; a coordinate at rest left out) and summed with weights sqrt(1), sqrt(2), ... A single
+    coordinate can miss a torus (each of two uncoupled oscillators has maxima of one value); a generic sum cannot.
+    Zero along an orbit at rest."""
+    angles = system.periodic_coordinates()
+    columns = np.stack([np.cos(2 * np.pi * points[:, i] / angles[i][0]) if i in angles else points[:, i]
+                        for i in range(points.shape[1])], axis=1)
+    spread = columns.std(axis=0)
+    moving = spread > 1e-9 * (1.0 + np.abs(columns).max(axis=0))
+    standardized = (columns[:, moving] - columns[:, moving].mean(axis=0)) / spread[moving]
+    return standardized @ np.sqrt(np.arange(1.0, moving.sum() + 1))
+
+
+def _orbit_diagnostics(system, y0) -> tuple[float, int]:
+    """The 0-1 test's K and how many values the orbit's maxima take (a map: its points) along its most varying
+    coordinate; (0, 0) for an orbit at rest."""
     if isinstance(system, AbstractMap):
-        points = np.asarray(iterate(system, 4000, y0=y0))
-        coordinate = points[:, int(np.argmax(points.std(axis=0)))]
-        return zero_one_test(coordinate), _distinct(coordinate, np.ptp(coordinate) + 1e-300)
+        x = _observable(system, np.asarray(iterate(system, 4000, y0=y0)))
+        if np.ptp(x) == 0:
+            return 0.0, 0
+        return zero_one_test(x), _distinct(x, np.ptp(x))
     points_per_period = 40  # the maxima located by a parabola through three samples: errors near 1e-4 of the range
     _, points = trajectory(system, int(VERDICT_PERIODS * points_per_period), pts_per_period=points_per_period,
                            transient=100.0, y0=y0)
-    points = np.asarray(points)
-    varying = [i for i in range(points.shape[1]) if i not in system.periodic_coordinates()] or [0]
-    x = points[:, varying[int(np.argmax(points[:, varying].std(axis=0)))]]
-    if np.ptp(x) <= 1e-6 * (1.0 + np.abs(x).max()):
-        return 0.0, 0  # at rest
+    x = _observable(system, np.asarray(points))
+    if np.ptp(x) == 0:
+        return 0.0, 0
     at = np.flatnonzero((x[1:-1] > x[:-2]) & (x[1:-1] >= x[2:])) + 1
     before, peak, after = x[at - 1], x[at], x[at + 1]
     maxima = peak - 0.125 * (before - after) ** 2 / (before - 2 * peak + after)
@@ -211,29 +233,41 @@ def _orbit_diagnostics(system, y0):
 def verdict(system: AbstractSystem, *, y0=None, spectrum: LyapunovSpectrum | None = None, **options) -> Verdict:
     """What the orbit of `system` from `y0` is: its Lyapunov spectrum (`lyapunov_spectrum(system, y0=y0, **options)`
     unless given) classified with its zero band (`classify`), confirmed by the 0-1 test and by how many values the
-    orbit's maxima take. `is_chaotic` is True only where the largest exponent is positive beyond its band *and* the
-    0-1 test says chaos *and* the maxima take many values; otherwise `reasons` says which disagreed."""
+    orbit's maxima take (a map: its points). `is_chaotic` is True only where the largest exponent is positive beyond
+    its band *and* the 0-1 test says chaos *and* the maxima take many values; otherwise `reasons` says which disagreed."""
     if not isinstance(system, AbstractSystem):
         raise ChaoslitError(f"verdict needs a chaoslit system (chaoslit.systems.get(name)), got {type(system).__name__}.")
-    if np.ndim(y0) > 1:
-        raise ChaoslitError(f"verdict judges one orbit: y0 must be one initial condition ({system.dim},), got shape "
-                            f"{np.shape(y0)}.")
+    if np.ndim(y0) > 1 or Batch.of(system, y0).is_batch:
+        raise ChaoslitError(f"verdict judges one orbit: one initial condition ({system.dim},) and one value of each "
+                            f"parameter, got y0 of shape {np.shape(y0)}.")
+    if spectrum is not None and spectrum.system != system.name:
+        raise ChaoslitError(f"verdict of {system.name} was given the spectrum of {spectrum.system}.")
     spectrum = lyapunov_spectrum(system, y0=y0, **options) if spectrum is None else spectrum
-    if np.ndim(spectrum.exponents) != 1:
-        raise ChaoslitError("verdict judges one orbit: pass the spectrum of one initial condition, not of a batch.")
-    spectral = classify(spectrum.exponents, spectrum.stderr, spectrum.time, spectrum.period)
-    k, values = _orbit_diagnostics(system, y0)
-    band = spectral["zero_band"]
-    largest = f"the largest exponent {spectrum.exponents[0]:.4g} +- {spectrum.stderr[0]:.2g}"
-    reasons = [f"{largest} is {'beyond' if spectrum.exponents[0] > band else 'within'} its zero band {band:.2g}, "
-               f"so the spectrum says {spectral['behaviour']}",
-               f"the 0-1 test gives K = {k:.2f} ({'chaos' if k > CHAOTIC_K else 'regular'})",
-               "the orbit is at rest" if values == 0 else
-               f"its {'points' if isinstance(system, AbstractMap) else 'maxima'} take "
-               + (f"more than {FEW_VALUES} values" if values > FEW_VALUES else f"{values} value{'s' * (values > 1)}")]
+    is_map = isinstance(system, AbstractMap)
+    spectral = classify(spectrum.exponents, spectrum.stderr, spectrum.time, spectrum.period, is_map=is_map)
+    band, largest = spectral["zero_band"], spectrum.exponents[0]
+    where = "beyond" if largest > band else "below" if largest < -band else "within"
+    reasons = [f"the largest exponent {largest:.4g} +- {spectrum.stderr[0]:.2g} is {where} its zero band {band:.2g}, "
+               f"so the spectrum says {spectral['behaviour']}"]
+    try:
+        k, values = _orbit_diagnostics(system, y0)
+    except (IntegrationError, ChaoslitError) as error:
+        reasons.append(f"the orbit could not be followed for the diagnostics ({error})")
+        return Verdict(system=system.name, behaviour="undecided", is_chaotic=False, spectrum=spectrum,
+                       zero_one=float("nan"), values=0, reasons=tuple(reasons))
+    reasons += [f"the 0-1 test gives K = {k:.2f} ({'chaos' if k > CHAOTIC_K else 'regular'})",
+                "the orbit is at rest" if values == 0 else
+                f"its {'points' if is_map else 'maxima'} take "
+                + (f"more than {FEW_VALUES} values" if values > FEW_VALUES else f"{values} value{'s' * (values > 1)}")]
     behaviour = spectral["behaviour"]
-    if isinstance(system, AbstractMap) and behaviour == "fixed point" and 1 < values <= FEW_VALUES:
-        behaviour = "periodic"  # a map's cycle has no zero exponent: its points tell it from a fixed point
+    if is_map and behaviour == "periodic" and values <= 1:
+        behaviour = "fixed point"  # a map's cycle of period one
+    if behaviour == "periodic" and not spectrum.complete and values > FEW_VALUES:
+        behaviour = "quasi-periodic"
+        reasons.append("the spectrum holds the leading exponents only, so its count of zero exponents is a lower "
+                       "bound, and the maxima take many values: a torus")
+    elif behaviour == "quasi-periodic" and 0 < values <= FEW_VALUES:
+        reasons.append("a torus whose maxima take few values: perhaps a weakly stable cycle inside the zero band")
     chaotic_diagnostics = k > CHAOTIC_K and values > FEW_VALUES
     if behaviour in ("chaotic", "hyperchaotic") and not chaotic_diagnostics:
         behaviour = "undecided"

@@ -47,7 +47,7 @@ def pesin_entropy(exponents) -> np.ndarray:
 # %% ../../nbs/03_lyapunov.ipynb #330a96b0
 def zero_band(stderr, time: float, period: float) -> np.ndarray:
     """How far from zero an exponent averaged over `time` may lie and still be zero: four standard errors, plus the
-    finite-time bias of a zero exponent, about log(time / period) / time."""
+    finite-time bias of a zero exponent, bounded by (log(1 + time / period) + 1) / time."""
     return 4 * np.asarray(stderr, dtype=np.float64) + (math.log1p(time / period) + 1) / time
 
 
@@ -64,6 +64,7 @@ class LyapunovSpectrum:
     lost: np.ndarray  # how many replicas blew up and were left out of the averages (their rows of `replicas` are NaN)
     time: float  # the averaging time of each replica (iterations for maps)
     period: float  # the system's time scale (1 for a map): the unit of a zero exponent's finite-time bias
+    complete: bool  # whether every exponent of the state was computed (not the leading ones only)
     alignment_time: float  # how long the tangent frame turned after the transient, before the averaging (see below)
 
     @property
@@ -73,8 +74,10 @@ class LyapunovSpectrum:
 
     @property
     def pesin_entropy(self) -> np.ndarray:
-        "The sum of the positive exponents, the Kolmogorov-Sinai entropy by Pesin's formula."
-        return pesin_entropy(self.exponents)
+        """The sum of the positive exponents, the Kolmogorov-Sinai entropy by Pesin's formula; NaN for a partial
+        spectrum whose smallest exponent is still positive (the positive ones it left out are not in the sum)."""
+        partial_and_positive = (not self.complete) & (self.exponents[..., -1] > 0)
+        return np.where(partial_and_positive, np.nan, pesin_entropy(self.exponents))[()]
 
     def stderr_of(self, statistic) -> np.ndarray:
         """The standard error of `statistic(exponents)` (a function of spectra `(..., k)`), from its spread over the
@@ -115,14 +118,17 @@ def _spread_along_orbit(system, y0, replicas, transient, nudged_copies, seed):
     `SPREAD_PERIODS * replicas` periods (50 samples a period). On a limit cycle or a torus they sample its phases at
     random (evenly spaced times would alias with the orbit's own period), so that the boundary terms of a zero
     exponent, which decay like 1/T, differ between replicas and show in their spread, averaging to zero, instead of
-    biasing every replica alike. An orbit that escapes before then keeps `nudged_copies` of its initial condition."""
+    biasing every replica alike. Returns each replica's time and state (a flow whose field depends on time goes on from
+    the time it was picked at). An orbit that escapes before then (in any element of a batch) keeps `nudged_copies` of
+    its initial condition, at time 0."""
     n = math.ceil(SPREAD_PERIODS * replicas * 50)
     try:
-        _, orbit = trajectory(system, n, pts_per_period=50, y0=y0, transient=transient)
+        times, orbit = trajectory(system, n, pts_per_period=50, y0=y0, transient=transient)
     except IntegrationError:
-        return nudged_copies
+        return jnp.zeros(len(nudged_copies)), nudged_copies
     picks = np.sort(np.random.default_rng(seed).choice(n, replicas, replace=False))
-    return jnp.asarray(orbit[..., picks, :]).reshape(nudged_copies.shape)
+    start_times = np.tile(times[picks], len(nudged_copies) // replicas)
+    return jnp.asarray(start_times), jnp.asarray(orbit[..., picks, :]).reshape(nudged_copies.shape)
 
 
 ALIGNMENT = math.log(1e6)  # the tangent frame is aligned when its error has shrunk by this factor's logarithm
@@ -236,22 +242,23 @@ def _advance_delay(systems, carry, n_intervals, status, steps_per_delay):
     return vmap_batch(one, systems, *carry, status)
 
 # %% ../../nbs/03_lyapunov.ipynb #6d3e3fb5
-def _expected_stderr(rates, alive) -> np.ndarray:
+def _expected_stderr(sums, n_blocks: int, alive) -> np.ndarray:
     """The standard error the replicas' average should have, `(batch, k)`, from the spread of every block of every
-    replica that is still alive `(batch, replicas, blocks, k)`. The averaging stops when this is small enough, not when
+    replica that is still alive: `sums` are each replica's sums over its blocks of the rate, of its square and of its
+    product with the block before, `(3, batch, replicas, k)`, kept as the blocks come (a constant cost per block). The averaging stops when this is small enough, not when
     the replicas' own spread is: that spread is what the error bar reports, and it is a noisy estimate (sixteen
     numbers), so stopping on it would stop on the draws whose spread happens to be small and leave the reported error
     bar too small (optional stopping: over 24 runs of Rössler, the z-scores spread 1.5 times as wide as they should).
     Neighbouring blocks of one replica share a boundary: a zero exponent's block rates are differences of one function
     at the block ends, which cancel in the sum. So the variance of a block's rate and the covariance of neighbouring
     blocks (the batch-means estimate truncated at lag one, `var + 2 cov`) give the variance a block adds to the sum."""
-    rates = np.where(alive[:, :, None, None], rates, np.nan)
-    n_blocks = rates.shape[2]
-    deviations = rates - np.nanmean(rates, axis=(1, 2), keepdims=True)
-    variance = np.nanmean(deviations**2, axis=(1, 2))
-    neighbours = np.nanmean(deviations[:, :, 1:] * deviations[:, :, :-1], axis=(1, 2)) if n_blocks > 1 else 0.0
+    live = np.where(alive[None, :, :, None], sums, 0.0).sum(axis=2)  # (3, batch, k): over the living replicas
+    count = alive.sum(axis=1)[:, None]
+    mean = live[0] / (count * n_blocks)
+    variance = live[1] / (count * n_blocks) - mean**2
+    neighbours = live[2] / (count * (n_blocks - 1)) - mean**2 if n_blocks > 1 else 0.0
     per_block = np.maximum(variance + 2 * neighbours, 0.0)
-    return np.sqrt(per_block / (alive.sum(axis=1)[:, None] * n_blocks))
+    return np.sqrt(per_block / (count * n_blocks))
 
 
 HIGH_DIMENSIONAL = 10  # a flow with more coordinates than this gets its leading exponents only, by default
@@ -273,9 +280,10 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     initial condition; all are nudged apart and decorrelated over `transient` periods (1,000 iterations for maps),
     during which the tangent frame turns toward the Lyapunov directions, and longer if the exponents' gaps need it
     (`alignment_time`). Then they are averaged in blocks of `block` re-orthonormalization intervals of length
-    `interval` (default a quarter period; one iteration for maps) until each exponent's standard error is below
-    `tolerance * max(|exponent|, 1 / period)`, or `max_periods` periods per replica (default 10,000 for flows,
-    1,000,000 iterations for maps) have passed.
+    `interval` (default a quarter period; one iteration for maps) until each exponent's expected standard error is
+    below `tolerance * max(|exponent|, 1 / period)` (`converged`; the expectation comes from every block of every
+    replica, see `_expected_stderr`, while the reported `stderr` is the replicas' own spread), or `max_periods`
+    periods per replica (default 10,000 for flows, 1,000,000 iterations for maps) have passed.
 
     A delay equation's state is its whole last delay of history: its exponents are those of the method of steps'
     discretized state (`steps_per_delay` grid points a delay, as in `trajectory`), re-orthonormalized once a delay,
@@ -351,8 +359,9 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
         repeat = lambda leaf: jnp.repeat(leaf, replicas, axis=0)
         systems = jax.tree.map(repeat, batch.systems())
         y_start = repeat(batch.initial_states())
+        t_start = jnp.zeros(batch.size * replicas)
         if not is_map and not system.delay:
-            y_start = _spread_along_orbit(system, y0, replicas, transient, y_start, seed)
+            t_start, y_start = _spread_along_orbit(system, y0, replicas, transient, y_start, seed)
         # the nudge's size is that of the state, without its clocks and angles (a forcing's phase of 30,000 would
         # nudge a population of 0.02 by 30)
         sized = [i for i in range(system.dim) if i not in system.periodic_coordinates()] or list(range(system.dim))
@@ -370,7 +379,7 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
             carry, advance = (y_start, frame), (lambda c, n, s: _advance_map(systems, c, n, s))
         else:
             controller = default_controller(system, rtol=rtol, atol=atol)
-            carry = (jnp.zeros(size), y_start, frame)
+            carry = (t_start, y_start, frame)
             advance = lambda c, n, s: _advance_flow(systems, c, n, s, interval, solver, controller,
                                                     STEPS_PER_PERIOD * math.ceil(interval / system.period))
 
@@ -385,7 +394,7 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
             # the count goes in as an array, so the transient and the blocks share one compiled program
             *carry, logs, status = advance(carry, jnp.asarray(n_intervals), jnp.asarray(np.where(alive.ravel(), -1, 0)))
             status = np.asarray(status).reshape(batch.size, replicas)
-            if adaptive and blocks_done == 0 and (status >= COLLAPSED).any():
+            if adaptive and blocks_done == 0 and (status >= COLLAPSED).any():  # the transient only
                 # over one interval a tangent direction's stretch fell below float64's resolution against the largest
                 # (a stiff flow's strongly contracting direction): the caller halves the interval
                 raise _IntervalTooLong
@@ -422,7 +431,7 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
                         raise ChaoslitError(
                             f"Lyapunov spectrum of {system.name}: the interval {interval:g} is too long: within it the "
                             f"tangent directions' log-stretches differ by {spread:.3g}, more than the "
-                            f"{MAX_STRETCH_SPREAD:g} float64 resolves (the smallest exponents would be wrong). Pass a "
+                            f"{MAX_STRETCH_SPREAD:g} at which the smallest exponents keep their digits. Pass a "
                             f"shorter interval (the default is a quarter period, {system.period / 4:.3g}), or leave it "
                             "unset to have it shortened automatically.")
                     if spread > MAX_STRETCH_SPREAD:
@@ -449,17 +458,19 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
         rough = np.nanmean(np.where(alive[..., None], logs, np.nan), axis=1) / transient_time
         n_align = math.ceil(alignment_time(rough, transient_time, system.period) / interval)
         if n_align:
-            carry, _ = run(carry, n_align, transient_time, 0)
-        total, rates, history, started = 0.0, [], [], time.perf_counter()
+            carry, _ = run(carry, n_align, transient_time, -1)  # not the transient: no interval halving here
+        total, sums, previous, history, started = 0.0, np.zeros((3, batch.size, replicas, k)), None, [], time.perf_counter()
         while True:
             carry, logs = run(carry, block, len(history) * block * interval, len(history) + 1)
             total = total + logs
-            rates.append(logs / (block * interval))  # this block's, (batch, replicas, k)
+            rate = logs / (block * interval)  # this block's, (batch, replicas, k)
+            sums += np.stack([rate, rate**2, rate * previous if previous is not None else np.zeros_like(rate)])
+            previous = rate
             estimates = np.where(alive[..., None], total / ((len(history) + 1) * block * interval), np.nan)  # (batch, replicas, k)
             mean = np.nanmean(estimates, axis=1)
             stderr = np.nanstd(estimates, axis=1, ddof=1) / np.sqrt(alive.sum(axis=1))[:, None]
             history.append(mean)
-            expected = _expected_stderr(np.stack(rates, axis=2), alive)  # when to stop: not the reported error bar
+            expected = _expected_stderr(sums, len(history), alive)  # when to stop: not the reported error bar
             converged = (len(history) >= min_blocks) & np.all(expected <= tolerance * np.maximum(np.abs(mean), 1.0 / system.period), axis=-1)
             out_of_time = max_seconds is not None and time.perf_counter() - started > max_seconds
             if len(history) >= max_blocks or out_of_time or too_few() or converged.all():
@@ -471,15 +482,15 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     if not converged.all():
         warnings.warn(
             f"Lyapunov spectrum of {system.name} did not converge to tolerance {tolerance} within "
-            f"{f'{max_seconds:g} seconds' if out_of_time else f'{max_periods:g} periods'} (largest standard error "
-            f"{stderr.max():.3g}); see .stderr and .converged.", stacklevel=2)
+            f"{f'{max_seconds:g} seconds' if out_of_time else f'{max_periods:g} periods'} (largest expected standard "
+            f"error {expected.max():.3g}); see .stderr and .converged.", stacklevel=2)
     # the QR method gives the exponents in decreasing order, up to crossings within the error bars: sort them
     order = np.argsort(-mean, axis=-1)
     take = lambda array: np.take_along_axis(array, order.reshape(batch.size, *(1,) * (array.ndim - 2), k), -1)
     result = LyapunovSpectrum(system=system.name, exponents=take(mean), stderr=take(stderr), replicas=take(estimates),
                               history=take(np.stack(history, axis=1)), block_time=block * interval, converged=converged,
                               lost=lost, time=len(history) * block * interval, alignment_time=n_align * interval,
-                              period=1.0 if is_map else float(system.period))
+                              period=1.0 if is_map else float(system.period), complete=k == largest)
     if batch.is_batch:
         return result
     return dataclasses.replace(result, exponents=result.exponents[0], stderr=result.stderr[0],

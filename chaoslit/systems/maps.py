@@ -165,6 +165,10 @@ class Circle(AbstractCatalogueMap):
     def next_state(self, y: State) -> State:
         return y + self.omega + self.k / (2 * jnp.pi) * jnp.sin(2 * jnp.pi * y)
 
+    def periodic_coordinates(self) -> dict[int, tuple[float, ...]]:
+        "The angle, in turns: it lives on a circle of period 1 (it drifts as a number, as it is not reduced)."
+        return {0: (1.0,)}
+
 # %% ../../nbs/01b_maps.ipynb #ceafe1c9
 class Bogdanov(AbstractCatalogueMap):
     "Bogdanov's map, the Euler discretization of the Bogdanov-Takens normal form."
