@@ -374,7 +374,7 @@ class Reconstruction(NamedTuple):
     lyapunov_exponent: float  # the model's largest exponent, per unit time (NaN if it has no state map)
     lyapunov_stderr: float  # its standard error over blocks of the run
     true_lyapunov_exponent: float | None  # the system's
-    state_space_divergence: float  # KL divergence of 30-bin histograms, truth vs free run
+    state_space_divergence: float  # KL divergence of histograms (30 bins a coordinate, fewer above five), truth vs free run
     spectrum_distance: float  # Hellinger distance of the power spectra
     free_run: np.ndarray  # (n_steps, dim)
 
@@ -403,7 +403,7 @@ def free_run(fitted: AbstractFitted, context, n_steps: int, transient: int) -> n
     return fitted.predict(context, transient + n_steps, on_divergence="keep")[transient:]
 
 
-def attractor_divergence(fitted: AbstractFitted, truth: np.ndarray, *, transient: int, bins: int = 30) -> float:
+def attractor_divergence(fitted: AbstractFitted, truth: np.ndarray, *, transient: int, bins: int | None = None) -> float:
     """The state-space divergence between `truth` `(n, dim)` and a free run of `fitted` as long, started from the first
     points of `truth` (its first `transient` steps dropped); infinite if the run leaves the finite numbers."""
     run = free_run(fitted, truth[: fitted.min_context], len(truth), transient)
@@ -411,7 +411,7 @@ def attractor_divergence(fitted: AbstractFitted, truth: np.ndarray, *, transient
 
 
 def reconstruction_quality(fitted: AbstractFitted, data, *, n_steps: int | None = None, transient: int = 1000,
-                           bins: int = 30, blocks: int = 10) -> Reconstruction:
+                           bins: int | None = None, blocks: int = 10) -> Reconstruction:
     "Free-run `fitted` from the first test context of `data` (a `ForecastData`) and compare it with the true attractor."
     from chaoslit.core import float64_mode
 
