@@ -189,6 +189,7 @@ class Results:
         except OSError as error:
             raise ChaoslitError(f"Cannot write results to {str(folder)!r}: {error.strerror or error}.") from None
         results._lock()
+        results._writing = True  # released by `release` (with or without an OS lock)
         try:
             if results.table.exists() and not resume and results.done():  # a header alone holds nothing
                 raise ChaoslitError(f"{str(results.table)!r} already holds results: pass --resume to go on with that "
@@ -222,6 +223,7 @@ class Results:
 
     def release(self):
         "Release the writer lock (also released when the process ends)."
+        self._writing = False
         handle = getattr(self, "_lock_handle", None)
         if handle is not None:
             handle.close()
@@ -352,7 +354,7 @@ def run(task_list: list, out, *, resume: bool = False, scheduler: str | None = N
                             f"got {task_seconds!r}.")
     if scheduler is not None:
         check_scheduler(scheduler)  # before the results folder is made
-    if isinstance(out, Results) and getattr(out, "_lock_handle", None) is None:
+    if isinstance(out, Results) and not getattr(out, "_writing", False):
         raise ChaoslitError(f"run was given the results in {str(out.folder)!r} not open for writing: pass the folder, "
                             "or a Results from Results.open (which holds the folder's lock).")
     results = out if isinstance(out, Results) else Results.open(out, resume=resume)

@@ -107,13 +107,9 @@ def enable_compilation_cache() -> str | None:
         folder = given or os.path.join(os.path.expanduser("~"), ".cache", "chaoslit", "jax")
     os.environ["JAX_COMPILATION_CACHE_DIR"] = folder  # read by JAX in the processes started from here
     os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", str(COMPILATION_CACHE_MIN_SECONDS))
-    try:
-        seconds = float(os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"])
-    except ValueError:
-        raise ChaoslitError("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS must be a number of seconds, got "
-                            f"{os.environ['JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS']!r}.") from None
-    jax.config.update("jax_compilation_cache_dir", folder)
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", seconds)
+    jax.config.update("jax_compilation_cache_dir", folder)  # (JAX itself checks its variables when imported)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs",
+                      float(os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"]))
     return folder
 
 # %% ../nbs/00_core.ipynb #f9847b37

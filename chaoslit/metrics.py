@@ -226,11 +226,12 @@ def kl_divergence(y_true, y_pred, *, variance: float = 1.0, n_samples: int = 100
 
 def state_space_divergence(y_true, y_pred, *, bins: int | None = None, smoothing: float = 1e-6):
     """KL divergence between histograms of truth and forecast, `bins` per coordinate over the truth's range (default
-    30, fewer where 30 per coordinate would make more than 5e7 cells: 19 in six dimensions)."""
+    30 up to five coordinates; above, where 30 a coordinate would make more cells than the 5e7 allowed and far more
+    than there are samples, the number of samples' dim-th root: 4 for 10,000 points in six dimensions)."""
     y_true, y_pred, batch_shape = _as_batch(y_true, y_pred, where="state_space_divergence")
     dim = y_true.shape[-1]
     if bins is None:
-        bins = min(30, int(round(5e7 ** (1 / dim), 9)))
+        bins = 30 if 30**dim <= 50_000_000 else max(2, int(y_true.shape[-2] ** (1 / dim)))
     if not isinstance(bins, int) or bins < 2 or bins**dim > 50_000_000:
         raise ChaoslitError(f"state_space_divergence: bins must be an integer >= 2 with bins**dim <= 5e7 "
                             f"(dim = {dim}); got {bins!r}. Project high-dimensional series to a few coordinates first.")

@@ -73,3 +73,21 @@ def test_error_bars_cover_the_published_value(name, published, runs):
     z = np.array([(s.exponents[0] - published) / s.stderr[0] for s in spectra])
     assert 0.85 <= np.mean(np.abs(z) <= 2), (np.mean(np.abs(z) <= 2), z)
     assert 0.5 < z.std() < 1.5 and abs(z.mean()) < 3 / np.sqrt(runs) + 0.5, z
+
+
+def test_the_stopping_rules_running_sums_match_the_direct_batch_means():
+    "The expected standard error kept as running sums equals the batch-means formula on the stored blocks."
+    from chaoslit.invariants.lyapunov import _expected_stderr
+    rng = np.random.default_rng(0)
+    rates = 0.9 + 0.05 * rng.normal(size=(2, 16, 7, 3)) + np.array([0.0, -14.5, 1000.0])  # (batch, replicas, blocks, k)
+    alive = np.ones((2, 16), dtype=bool)
+    alive[1, 3] = False
+    sums = np.stack([rates.sum(axis=2), (rates**2).sum(axis=2), (rates[:, :, 1:] * rates[:, :, :-1]).sum(axis=2)])
+    running = _expected_stderr(sums, rates[:, :, 0], rates[:, :, -1], rates.shape[2], alive)
+    for b in range(2):
+        live = rates[b][alive[b]]  # (replicas, blocks, k)
+        deviations = live - live.mean(axis=(0, 1))
+        variance = (deviations**2).mean(axis=(0, 1))
+        neighbours = (deviations[:, 1:] * deviations[:, :-1]).mean(axis=(0, 1))
+        direct = np.sqrt(np.maximum(variance + 2 * neighbours, 0) / live.size * live.shape[-1])
+        np.testing.assert_allclose(running[b], direct, rtol=1e-6)

@@ -127,7 +127,7 @@ def test_clear_errors(pair):
     with pytest.raises(metrics.ChaoslitError, match="NaN or infinite"):
         metrics.compute_metrics(truth, bad)
     with pytest.raises(metrics.ChaoslitError, match="bins"):
-        metrics.state_space_divergence(np.zeros((10, 8)), np.zeros((10, 8)))
+        metrics.state_space_divergence(np.zeros((10, 8)), np.zeros((10, 8)), bins=30)
 
 
 def test_state_space_divergence_treats_both_sides_of_the_range_alike():

@@ -243,6 +243,8 @@ def verdict(system: AbstractSystem, *, y0=None, spectrum: LyapunovSpectrum | Non
     if spectrum is not None and spectrum.system != system.name:
         raise ChaoslitError(f"verdict of {system.name} was given the spectrum of {spectrum.system}.")
     spectrum = lyapunov_spectrum(system, y0=y0, **options) if spectrum is None else spectrum
+    if np.ndim(spectrum.exponents) != 1:
+        raise ChaoslitError("verdict judges one orbit: pass the spectrum of one initial condition, not of a batch.")
     is_map = isinstance(system, AbstractMap)
     spectral = classify(spectrum.exponents, spectrum.stderr, spectrum.time, spectrum.period, is_map=is_map)
     band, largest = spectral["zero_band"], spectrum.exponents[0]

@@ -242,10 +242,11 @@ def _advance_delay(systems, carry, n_intervals, status, steps_per_delay):
     return vmap_batch(one, systems, *carry, status)
 
 # %% ../../nbs/03_lyapunov.ipynb #6d3e3fb5
-def _expected_stderr(sums, n_blocks: int, alive) -> np.ndarray:
+def _expected_stderr(sums, first, last, n_blocks: int, alive) -> np.ndarray:
     """The standard error the replicas' average should have, `(batch, k)`, from the spread of every block of every
     replica that is still alive: `sums` are each replica's sums over its blocks of the rate, of its square and of its
-    product with the block before, `(3, batch, replicas, k)`, kept as the blocks come (a constant cost per block). The averaging stops when this is small enough, not when
+    product with the block before, `(3, batch, replicas, k)`, kept as the blocks come (a constant cost per block), and
+    `first` and `last` its first and latest block's rates (the ends of the neighbours' sums). The averaging stops when this is small enough, not when
     the replicas' own spread is: that spread is what the error bar reports, and it is a noisy estimate (sixteen
     numbers), so stopping on it would stop on the draws whose spread happens to be small and leave the reported error
     bar too small (optional stopping: over 24 runs of Rössler, the z-scores spread 1.5 times as wide as they should).
@@ -253,10 +254,12 @@ def _expected_stderr(sums, n_blocks: int, alive) -> np.ndarray:
     at the block ends, which cancel in the sum. So the variance of a block's rate and the covariance of neighbouring
     blocks (the batch-means estimate truncated at lag one, `var + 2 cov`) give the variance a block adds to the sum."""
     live = np.where(alive[None, :, :, None], sums, 0.0).sum(axis=2)  # (3, batch, k): over the living replicas
+    ends = np.where(alive[:, :, None], first + last, 0.0).sum(axis=1)  # (batch, k)
     count = alive.sum(axis=1)[:, None]
     mean = live[0] / (count * n_blocks)
     variance = live[1] / (count * n_blocks) - mean**2
-    neighbours = live[2] / (count * (n_blocks - 1)) - mean**2 if n_blocks > 1 else 0.0
+    # the mean over neighbouring pairs of (r_b - mean)(r_{b-1} - mean), expanded: the pairs' sums leave out one end each
+    neighbours = ((live[2] - mean * (2 * live[0] - ends)) / (count * (n_blocks - 1)) + mean**2) if n_blocks > 1 else 0.0
     per_block = np.maximum(variance + 2 * neighbours, 0.0)
     return np.sqrt(per_block / (count * n_blocks))
 
@@ -459,18 +462,19 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
         n_align = math.ceil(alignment_time(rough, transient_time, system.period) / interval)
         if n_align:
             carry, _ = run(carry, n_align, transient_time, -1)  # not the transient: no interval halving here
-        total, sums, previous, history, started = 0.0, np.zeros((3, batch.size, replicas, k)), None, [], time.perf_counter()
+        total, sums, first, previous, history, started = 0.0, np.zeros((3, batch.size, replicas, k)), None, None, [], time.perf_counter()
         while True:
             carry, logs = run(carry, block, len(history) * block * interval, len(history) + 1)
             total = total + logs
             rate = logs / (block * interval)  # this block's, (batch, replicas, k)
             sums += np.stack([rate, rate**2, rate * previous if previous is not None else np.zeros_like(rate)])
+            first = rate if first is None else first
             previous = rate
             estimates = np.where(alive[..., None], total / ((len(history) + 1) * block * interval), np.nan)  # (batch, replicas, k)
             mean = np.nanmean(estimates, axis=1)
             stderr = np.nanstd(estimates, axis=1, ddof=1) / np.sqrt(alive.sum(axis=1))[:, None]
             history.append(mean)
-            expected = _expected_stderr(sums, len(history), alive)  # when to stop: not the reported error bar
+            expected = _expected_stderr(sums, first, previous, len(history), alive)  # when to stop, not the error bar
             converged = (len(history) >= min_blocks) & np.all(expected <= tolerance * np.maximum(np.abs(mean), 1.0 / system.period), axis=-1)
             out_of_time = max_seconds is not None and time.perf_counter() - started > max_seconds
             if len(history) >= max_blocks or out_of_time or too_few() or converged.all():
