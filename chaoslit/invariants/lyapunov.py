@@ -270,7 +270,7 @@ LEADING = 4  # how many
 
 def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None, y0=None,
                       transient: float | None = None, interval: float | None = None, replicas: int = 16,
-                      block: int = 100, tolerance: float = 2.5e-3, min_blocks: int = 2,
+                      block: int = 100, tolerance: float = 2.5e-3, min_blocks: int = 8,
                       max_periods: float | None = None, solver: dfx.AbstractSolver | None = None,
                       rtol: float = 1e-6, atol: float = 1e-10, seed: int = 0,
                       steps_per_delay: int | None = None, max_seconds: float | None = None,
@@ -285,7 +285,8 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     (`alignment_time`). Then they are averaged in blocks of `block` re-orthonormalization intervals of length
     `interval` (default a quarter period; one iteration for maps) until each exponent's expected standard error is
     below `tolerance * max(|exponent|, 1 / period)` (`converged`; the expectation comes from every block of every
-    replica, see `_expected_stderr`, while the reported `stderr` is the replicas' own spread), or `max_periods`
+    replica, see `_expected_stderr`, which needs at least `min_blocks` blocks to be steady, while the reported
+    `stderr` is the replicas' own spread), or `max_periods`
     periods per replica (default 10,000 for flows, 1,000,000 iterations for maps) have passed.
 
     A delay equation's state is its whole last delay of history: its exponents are those of the method of steps'
