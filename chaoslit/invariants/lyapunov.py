@@ -279,13 +279,13 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
 
     `y0` is one initial condition `(dim,)` or a batch `(batch, dim)`; parameters given as batches work as in
     `trajectory`. Each is run as `replicas` independent copies: a flow's start at points of its orbit drawn at random
-    times after `transient` periods (default 10; see `_spread_along_orbit`), a map's and a delay equation's at the
+    times after `transient` periods (default 10; drawn uniformly over two periods per replica), a map's and a delay equation's at the
     initial condition; all are nudged apart and decorrelated over `transient` periods (1,000 iterations for maps),
     during which the tangent frame turns toward the Lyapunov directions, and longer if the exponents' gaps need it
     (`alignment_time`). Then they are averaged in blocks of `block` re-orthonormalization intervals of length
     `interval` (default a quarter period; one iteration for maps) until each exponent's expected standard error is
     below `tolerance * max(|exponent|, 1 / period)` (`converged`; the expectation comes from every block of every
-    replica, see `_expected_stderr`, which needs at least `min_blocks` blocks to be steady, while the reported
+    replica by batch means, which needs at least `min_blocks` blocks to be steady, while the reported
     `stderr` is the replicas' own spread), or `max_periods`
     periods per replica (default 10,000 for flows, 1,000,000 iterations for maps) have passed.
 
