@@ -19,7 +19,7 @@ import functools
 import importlib.resources
 import json
 import os
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 import equinox as eqx
 import jax
@@ -296,6 +296,7 @@ class AbstractFlow(AbstractSystem):
     _call: ClassVar[str] = "system(t, y)"
     stiff: ClassVar[bool] = False  # whether the default integration should use an implicit solver
     tolerance: ClassVar[float | None] = None  # default rtol = atol of its integration, if not chaoslit's 1e-12
+    step_size: ClassVar[float | None] = None  # the largest step of its own fixed-step scheme (`stepper`), if it has one
 
     @abc.abstractmethod
     def vector_field(self, t: Scalar, y: State) -> State:
@@ -304,6 +305,19 @@ class AbstractFlow(AbstractSystem):
     def __call__(self, t: Scalar, y: State) -> State:
         "dy/dt at time `t` for one state `y` of shape `(dim,)`."
         return self.vector_field(t, self._check_state(y))
+
+    def stepper(self, h: float) -> Callable[[State], State] | None:
+        """A function taking an autonomous state `h` time units on by the flow's own fixed-step scheme, or None if it
+        has none (the default: diffrax's adaptive solvers integrate it). A stiff semilinear field (a PDE on a grid)
+        declares one with its `step_size`: an exponential integrator takes its stiff linear part exactly, where an
+        explicit solver would need a thousand times as many steps and an implicit one a Newton solve each."""
+        return None
+
+    def conserved_directions(self) -> np.ndarray:
+        """Directions of the state, `(dim, m)` and orthonormal, that the linearized flow leaves unchanged everywhere
+        (Kuramoto-Sivashinsky's spatial mean): each adds an exponent that is exactly zero by construction, which
+        `lyapunov_spectrum` leaves out unless asked (`count_conserved=True`). None by default: `(dim, 0)`."""
+        return np.zeros((self.dim, 0))
 
 # %% ../nbs/00_core.ipynb #e4d39a41
 class AbstractMap(AbstractSystem):

@@ -100,7 +100,7 @@ def measure(name: str) -> dict:
     partial = system.delay or system.dim > HIGH_DIMENSIONAL
     # at least MIN_ITERATIONS or MIN_PERIODS of averaging (a map's block is 100 iterations)
     options = dict(min_blocks=MIN_ITERATIONS // 100) if is_map else dict(transient=TRANSIENT_PERIODS, min_periods=MIN_PERIODS)
-    # a high-dimensional flow: lyapunov_spectrum's default, its LEADING exponents (a stiff one its largest, explicitly)
+    # a high-dimensional flow: lyapunov_spectrum's default, its LEADING exponents
     n_exponents = min(LEADING, system.dim) if system.delay else None
     spectrum, seed = _spectrum(system, n_exponents, MAX_SECONDS, options)
     extended = not is_map and _undecided(spectrum, system.period)

@@ -171,8 +171,13 @@ def _blowing_up(t, state, args, **kwargs):
     return ~(jnp.max(jnp.abs(state[0])) < BLOWUP)
 
 
+def _project_out(frame, conserved):
+    "`frame` `(dim, k)` without its components along the orthonormal `conserved` directions `(dim, m)`."
+    return frame - conserved @ (conserved.T @ frame) if conserved.shape[1] else frame
+
+
 @eqx.filter_jit
-def _advance_flow(systems, carry, n_intervals, status, interval, solver, controller, max_steps):
+def _advance_flow(systems, carry, n_intervals, status, interval, solver, controller, max_steps, conserved):
     """Advance each (t, y, Q) of a batch by `n_intervals` intervals; return it with the summed log-stretches and a status
     (the first interval that failed, -1 if none, plus COLLAPSED if a tangent direction vanished while the orbit was
     fine, or OUT_OF_STEPS if the solver used up its steps). A replica that failed, before or now, stands still: it costs nothing."""
@@ -186,7 +191,7 @@ def _advance_flow(systems, carry, n_intervals, status, interval, solver, control
                                        stepsize_controller=controller, saveat=dfx.SaveAt(t1=True),
                                        max_steps=max_steps, event=dfx.Event(_blowing_up), throw=False)
             y_end, frame_end = jax.tree.map(lambda leaf: leaf[-1], solution.ys)
-            frame_end, stretch = _reorthonormalize(frame_end)
+            frame_end, stretch = _reorthonormalize(_project_out(frame_end, conserved))
             solved = solution.result == dfx.RESULTS.successful
             bad = ~solved | ~jnp.all(jnp.isfinite(stretch))
             # a tangent direction that vanished in a successful step collapsed: the interval is too long
@@ -194,6 +199,31 @@ def _advance_flow(systems, carry, n_intervals, status, interval, solver, control
             flag = jnp.where(solved, COLLAPSED, jnp.where(stalled, OUT_OF_STEPS, 0))
             status = jnp.where((status < 0) & bad, i + flag, status)
             return t + length, y_end, frame_end, logs + jnp.where(status < 0, stretch, 0.0), status
+        logs = jnp.zeros(frame.shape[1], frame.dtype)
+        return jax.lax.fori_loop(0, n_intervals, body, (t, y, frame, logs, status))
+
+    return vmap_batch(one, systems, *carry, status)
+
+
+@eqx.filter_jit
+def _advance_stepper(systems, carry, n_intervals, status, h, steps, conserved):
+    """`_advance_flow` by the flow's own fixed-step scheme (`AbstractFlow.stepper`): each interval is `steps` steps of
+    size `h`, and the tangent vectors are that map's Jacobian-vector products (the exponents of the time-h map, divided
+    by h, are the flow's up to the scheme's error)."""
+    def one(system, t, y, frame, status):
+        step = system.stepper(h)
+        one_interval = lambda x: jax.lax.fori_loop(0, steps, lambda _, x: step(x), x)
+
+        def body(i, loop):
+            t, y, frame, logs, status = loop
+            y_next, jvp = jax.linearize(one_interval, y)
+            frame_next, stretch = _reorthonormalize(_project_out(jax.vmap(jvp, in_axes=1, out_axes=1)(frame), conserved))
+            orbit_fine = jnp.max(jnp.abs(y_next)) < BLOWUP
+            bad = ~orbit_fine | ~jnp.all(jnp.isfinite(stretch))
+            status = jnp.where((status < 0) & bad, i + jnp.where(orbit_fine, COLLAPSED, 0), status)
+            going = status < 0  # a replica that failed stands still
+            return (t + jnp.where(going, steps * h, 0.0), jnp.where(going, y_next, y), jnp.where(going, frame_next, frame),
+                    logs + jnp.where(going, stretch, 0.0), status)
         logs = jnp.zeros(frame.shape[1], frame.dtype)
         return jax.lax.fori_loop(0, n_intervals, body, (t, y, frame, logs, status))
 
@@ -274,7 +304,7 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
                       max_periods: float | None = None, solver: dfx.AbstractSolver | None = None,
                       rtol: float = 1e-6, atol: float = 1e-10, seed: int = 0,
                       steps_per_delay: int | None = None, max_seconds: float | None = None,
-                      min_periods: float | None = None) -> LyapunovSpectrum:
+                      min_periods: float | None = None, count_conserved: bool = False) -> LyapunovSpectrum:
     """The `n_exponents` largest Lyapunov exponents (default: all) of a flow or map, from its exact Jacobian.
 
     `y0` is one initial condition `(dim,)` or a batch `(batch, dim)`; parameters given as batches work as in
@@ -294,9 +324,12 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     and `n_exponents` defaults to 1 (the spectrum is infinite).
 
     A flow of more than `HIGH_DIMENSIONAL` coordinates gets its `LEADING` exponents by default (all of Lorenz-96's
-    forty take ten times as long as four; pass `n_exponents`), and a stiff one its largest only, by the explicit Tsit5
-    on an interval of a twentieth of a period: an implicit solver's Newton step on the state and its tangent vectors
-    (320 coordinates for Kuramoto-Sivashinsky's 64 points and four exponents) is too slow to be a default.
+    forty take ten times as long as four; pass `n_exponents`). A flow with its own fixed-step scheme
+    (`AbstractFlow.stepper`, Kuramoto-Sivashinsky's ETDRK4) is advanced by it, unless a `solver` is given; a stiff one
+    without gets its largest exponent only, by the explicit Tsit5 on an interval of a twentieth of a period: an
+    implicit solver's Newton step on the state and its tangent vectors is too slow to be a default. The directions a
+    flow conserves (`AbstractFlow.conserved_directions`, Kuramoto-Sivashinsky's spatial mean) are left out of the
+    tangent frame, each an exponent that is zero by construction, unless `count_conserved`.
 
     A flow's default interval is halved (up to ten times) until, during the transient, the tangent directions'
     log-stretches within one interval differ by at most 18: a stiff flow's strongly contracting direction would
@@ -321,13 +354,18 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
         state_size = ravel_pytree(delay_start(system, jnp.zeros(system.dim), steps_per_delay))[0].size
     elif steps_per_delay is not None:
         raise ChaoslitError(f"steps_per_delay is for delay equations; {system.name} is not one.")
-    high_dimensional = not is_map and not system.delay and system.dim > HIGH_DIMENSIONAL
-    stiff_and_large = high_dimensional and system.stiff and solver is None and interval is None
+    flow = not is_map and not system.delay
+    own_scheme = flow and solver is None and system.step_size is not None
+    high_dimensional = flow and system.dim > HIGH_DIMENSIONAL
+    stiff_and_large = high_dimensional and system.stiff and solver is None and interval is None and not own_scheme
+    if not isinstance(count_conserved, bool):
+        raise ChaoslitError(f"count_conserved must be True or False, got {count_conserved!r}.")
+    conserved = np.zeros((system.dim, 0)) if not flow or count_conserved else system.conserved_directions()
     if n_exponents is None:
         k = 1 if system.delay or stiff_and_large else min(LEADING, system.dim) if high_dimensional else system.dim
     else:
         k = n_exponents
-    largest = state_size if system.delay else system.dim
+    largest = state_size if system.delay else system.dim - conserved.shape[1]
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 1 <= k <= largest:
         raise ChaoslitError(f"n_exponents of {system.name} must be an integer from 1 to {largest}, got {n_exponents!r}.")
     transient = (1000.0 if is_map else 10.0) if transient is None else transient
@@ -353,9 +391,9 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     if not is_map and not system.delay:
         _check_positive("rtol", rtol)
         _check_positive("atol", atol)
-        if solver is None:
+        if solver is None and not own_scheme:
             solver = dfx.Kvaerno5() if system.stiff and not stiff_and_large else dfx.Tsit5()
-        if not isinstance(solver, dfx.AbstractSolver):
+        if not own_scheme and not isinstance(solver, dfx.AbstractSolver):
             raise ChaoslitError(f"solver must be a diffrax solver such as diffrax.Tsit5(), got {solver!r}.")
 
     with float64_mode():
@@ -372,7 +410,9 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
         scale = 1e-3 * jnp.maximum(jnp.max(jnp.abs(y_start[:, sized]), axis=-1, keepdims=True), 1e-3)
         y_start = y_start + scale * jax.random.normal(jax.random.key(seed), y_start.shape)
         size = batch.size * replicas
-        frame = jnp.broadcast_to(jnp.eye(system.dim, k), (size, system.dim, k))
+        conserved = jnp.asarray(conserved)
+        first_frame = _reorthonormalize(_project_out(jnp.eye(system.dim, k + conserved.shape[1]), conserved))[0][:, :k]
+        frame = jnp.broadcast_to(first_frame, (size, system.dim, k))
         if system.delay:
             start = jax.vmap(lambda s, y: ravel_pytree(delay_start(s, y, steps_per_delay))[0])(systems, y_start)
             # the first tangent directions: the state now, and the oldest history points (the identity's first columns)
@@ -381,11 +421,15 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
             advance = lambda c, n, s: _advance_delay(systems, c, n, s, steps_per_delay)
         elif is_map:
             carry, advance = (y_start, frame), (lambda c, n, s: _advance_map(systems, c, n, s))
+        elif own_scheme:  # whole steps of at most the scheme's step size fill each interval (read when called: it may be halved)
+            carry = (t_start, y_start, frame)
+            advance = lambda c, n, s: _advance_stepper(systems, c, n, s, interval / math.ceil(interval / system.step_size - 1e-9),
+                                                       math.ceil(interval / system.step_size - 1e-9), conserved)
         else:
             controller = default_controller(system, rtol=rtol, atol=atol)
             carry = (t_start, y_start, frame)
             advance = lambda c, n, s: _advance_flow(systems, c, n, s, interval, solver, controller,
-                                                    STEPS_PER_PERIOD * math.ceil(interval / system.period))
+                                                    STEPS_PER_PERIOD * math.ceil(interval / system.period), conserved)
 
         # a replica that blows up (an orbit escaping from an attractor that coexists with unbounded ones, or a
         # tangent integration that fails) stands still from then on and is left out. Half of them may go before the

@@ -33,14 +33,15 @@ class KuramotoSivashinsky(AbstractFlow):
     period: ClassVar[float] = 10.0
     stiff: ClassVar[bool] = True
     tolerance: ClassVar[float] = 1e-10  # the implicit solver's Newton iterations cannot reach 1e-12 on this stiff field
-    reference: ClassVar[dict] = {"lyapunov_spectrum_leading": (0.043, 0.003, 0.0)}
+    reference: ClassVar[dict] = {"lyapunov_spectrum_leading": (0.048, 0.0, 0.0, -0.003, -0.189, -0.256, -0.290, -0.310)}
     reference_source: ClassVar[str] = (
-        "Leading exponents at L = 22: Ding, X. et al. (2016). Estimating the dimension of an inertial manifold from "
-        "unstable periodic orbits. Physical Review Letters 117: 024101 (lambda_1 = 0.043, lambda_2 = 0.003, then two "
-        "zeros from translation and time)."
+        "The eight leading exponents at L = 22: Ding, X., Chate, H., Cvitanovic, P., Siminos, E. and Takeuchi, K. A. "
+        "(2016). Estimating the dimension of an inertial manifold from unstable periodic orbits. Physical Review "
+        "Letters 117: 024101 (two zeros, from the translations in time and in space; the conserved spatial mean left "
+        "out). Some sources quote 0.043 for the largest."
     )
     notes: ClassVar[str] = (
-        "The time scale `period` = 10 is about half a Lyapunov time at L = 22 (lambda_1 = 0.043). The power spectrum's "
+        "The time scale `period` = 10 is about half a Lyapunov time at L = 22 (lambda_1 = 0.048). The power spectrum's "
         "highest peaks are at periods of hundreds of time units (the slow drift of the cells), too long to sample by."
     )
 
@@ -77,6 +78,17 @@ class KuramotoSivashinsky(AbstractFlow):
         u_hat = jnp.fft.rfft(u)
         return jnp.fft.irfft(self.linear_rates() * u_hat + self.nonlinear_term(u_hat), n=self.n)
 
+    step_size: ClassVar[float] = 0.25  # ETDRK4's step: Kassam and Trefethen's; the exponents change by < 1e-4 at 0.125
+
+    def stepper(self, h: float):
+        "One ETDRK4 step of size `h` on the grid values (through their Fourier transform): `etdrk4`'s step."
+        step = _etdrk4_step(self, h)
+        return lambda u: jnp.fft.irfft(step(jnp.fft.rfft(u)), n=self.n)
+
+    def conserved_directions(self) -> np.ndarray:
+        "The spatial mean: its Fourier mode's linear rate and nonlinear term are both zero, so it never changes."
+        return np.full((self.n, 1), 1 / np.sqrt(self.n))
+
 # %% ../../nbs/01e_high_dimensional.ipynb #3d852bbf
 def _etdrk4_coefficients(rates: jax.Array, h: float, points: int = 32):
     "exp(hL), exp(hL/2) and ETDRK4's weights for the diagonal linear rates L, by contour integrals (Kassam-Trefethen)."
@@ -101,12 +113,12 @@ def etdrk4(system: KuramotoSivashinsky, u0, *, h: float, n: int, every: int = 1)
         return _etdrk4(system, jnp.asarray(u0, dtype=jnp.float64), float(h), n, every)
 
 
-@eqx.filter_jit
-def _etdrk4(system, u0, h, n, every):
+def _etdrk4_step(system: KuramotoSivashinsky, h: float):
+    "ETDRK4's step of size `h` on Fourier coefficients (Cox and Matthews; coefficients computed once, here)."
     e, e2, q, f1, f2, f3 = _etdrk4_coefficients(system.linear_rates(), h)
     nonlinear = system.nonlinear_term
 
-    def step(v, _):
+    def step(v):
         nv = nonlinear(v)
         a = e2 * v + q * nv
         na = nonlinear(a)
@@ -114,10 +126,17 @@ def _etdrk4(system, u0, h, n, every):
         nb = nonlinear(b)
         c = e2 * a + q * (2 * nb - nv)
         nc = nonlinear(c)
-        return e * v + f1 * nv + 2 * f2 * (na + nb) + f3 * nc, None
+        return e * v + f1 * nv + 2 * f2 * (na + nb) + f3 * nc
+
+    return step
+
+
+@eqx.filter_jit
+def _etdrk4(system, u0, h, n, every):
+    step = _etdrk4_step(system, h)
 
     def sample(v, _):
-        v = jax.lax.scan(step, v, None, length=every)[0]
+        v = jax.lax.scan(lambda v, _: (step(v), None), v, None, length=every)[0]
         return v, jnp.fft.irfft(v, n=system.n)
 
     return jax.lax.scan(sample, jnp.fft.rfft(u0), None, length=n)[1]
