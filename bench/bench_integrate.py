@@ -1,4 +1,5 @@
-"""Benchmark: a 10,000-point Lorenz trajectory, and 1,000 of them, with chaoslit and with dysts.
+"""Benchmark: a 10,000-point Lorenz trajectory, and 1,000 of them, with chaoslit (its lean stepper, the default, and
+its diffrax path) and with dysts, against a compiled fixed-step loop making as many evaluations (the floor).
 
     python bench/bench_integrate.py                 # everything (dysts' Radau default takes minutes)
     python bench/bench_integrate.py --skip-radau    # without dysts' slow default
@@ -24,35 +25,54 @@ N, PTS_PER_PERIOD, BATCH = 10_000, 100, 1_000
 ACCURACY_WINDOW = 10.0  # time units compared with the reference
 
 
+ONE = "chaoslit one (lean Dopri8, the default; rtol=atol=1e-12)"
+BATCH_LEAN = f"chaoslit {BATCH} (lean: one ({BATCH}, 3) state)"
+BATCH_DIFFRAX = f"chaoslit {BATCH} (diffrax: one vmapped call)"
+
+
 def chaoslit_side(reference, times):
     import diffrax as dfx
     import jax
     import jax.numpy as jnp
 
     from chaoslit import float64_mode, systems
-    from chaoslit.integrate import solve, trajectory
+    from chaoslit.integrate import Batch, _lean_batch, default_controller, solve, trajectory
 
     lorenz = systems.get("Lorenz", beta=2.667)  # dysts' rounded value, so both integrate the same equations
-    one = lambda: trajectory(lorenz, N, pts_per_period=PTS_PER_PERIOD, transient=0.0)
-    first, steady, (t, y) = timed(one, 5)
-    rows = {"chaoslit one (Dopri8, rtol=atol=1e-12)": dict(first=first, steady=steady, compile=first - steady,
-                                                           error=error_of(t, y, reference, times))}
-    tight = lambda: trajectory(lorenz, N, pts_per_period=PTS_PER_PERIOD, transient=0.0, rtol=1e-14, atol=1e-14)
-    first_t, steady_t, (t_t, y_t) = timed(tight, 3)
-    rows["chaoslit one (Dopri8, rtol=atol=1e-14)"] = dict(first=first_t, steady=steady_t, compile=first_t - steady_t,
-                                                          error=error_of(t_t, y_t, reference, times))
     rng = np.random.default_rng(0)
     starts = lorenz.initial_condition + rng.standard_normal((BATCH, 3))
-    batch = lambda: trajectory(lorenz, N, y0=starts, pts_per_period=PTS_PER_PERIOD, transient=0.0)
-    first_b, steady_b, _ = timed(batch, 1)
-    rows[f"chaoslit {BATCH} (one vmapped call)"] = dict(first=first_b, steady=steady_b, compile=first_b - steady_b)
+    starts[0] = lorenz.initial_condition  # the member whose error against the reference is measured
+    runs = {  # label: (keywords of trajectory, repeats)
+        ONE: (dict(), 5),
+        "chaoslit one (lean Dopri8, rtol=atol=1e-14)": (dict(rtol=1e-14, atol=1e-14), 3),
+        "chaoslit one (diffrax Dopri8, rtol=atol=1e-12)": (dict(solver=dfx.Dopri8()), 5),
+        BATCH_LEAN: (dict(y0=starts), 2),
+        BATCH_DIFFRAX: (dict(y0=starts, solver=dfx.Dopri8()), 1),
+    }
+    rows = {}
+    for label, (keywords, repeats) in runs.items():
+        run = lambda: trajectory(lorenz, N, pts_per_period=PTS_PER_PERIOD, transient=0.0, **keywords)
+        first, steady, (t, y) = timed(run, repeats)
+        rows[label] = dict(first=first, steady=steady, compile=first - steady,
+                           error=error_of(t, y[0] if y.ndim == 3 else y, reference, times))
+        print(f"{label}: {steady:.4f} s", flush=True)
+
+    # steps taken: diffrax's from its statistics, the lean stepper's from its own count
+    with float64_mode():
+        ts = jnp.asarray(t)
+        diffrax_steps = int(jax.jit(lambda y0: solve(lorenz, ts, y0).stats["num_steps"])(jnp.asarray(lorenz.initial_condition)))
+        controller = default_controller(lorenz)
+        for label, y0 in ((ONE, None), (BATCH_LEAN, starts)):
+            batch = Batch.of(lorenz, y0)
+            rows[label]["steps"] = int(_lean_batch(batch.systems(), ts, batch.initial_states(), controller.rtol,
+                                                   controller.atol, controller.dtmin, np.asarray(10**8))[2])
+    rows["chaoslit one (diffrax Dopri8, rtol=atol=1e-12)"]["steps"] = diffrax_steps
+    rows[BATCH_DIFFRAX]["steps"] = diffrax_steps  # each member takes its own, about as many as the one trajectory
 
     # The floor: a compiled fixed-step RK4 loop making as many right-hand-side evaluations as the adaptive solve.
     with float64_mode():
-        ts = jnp.asarray(t)
         y0 = jnp.asarray(lorenz.initial_condition)
-        stats = jax.jit(lambda y0: solve(lorenz, ts, y0).stats)(y0)
-        evaluations = int(stats["num_steps"]) * 12  # Dopri8: 13 stages, first same as last
+        evaluations = diffrax_steps * 12  # Dopri8: 13 stages, first same as last
         steps = evaluations // 4
         h = float(ts[-1]) / steps
 
@@ -115,19 +135,21 @@ def main():
         print(f"(dysts rows kept from the earlier run in {out.name})")
 
     print(f"\nPython {platform.python_version()}, jax {versions['jax']} on {versions['device']}, {N} points")
-    print(f"{'run':58s} {'compile s':>10s} {'steady s':>10s} {'max error t<=10':>16s}")
+    print(f"{'run':58s} {'compile s':>10s} {'steady s':>10s} {'steps':>8s} {'us/step':>8s} {'max error t<=10':>16s}")
     for label, row in rows.items():
         error = f"{row['error']:.2e}" if "error" in row else ""
-        print(f"{label:58s} {row['compile']:10.3f} {row['steady']:10.4f} {error:>16s}")
-    ours = rows["chaoslit one (Dopri8, rtol=atol=1e-12)"]["steady"]
-    batch = rows[f"chaoslit {BATCH} (one vmapped call)"]["steady"]
+        steps = f"{row['steps']:8d} {1e6 * row['steady'] / row['steps']:8.2f}" if "steps" in row else " " * 17
+        print(f"{label:58s} {row['compile']:10.3f} {row['steady']:10.4f} {steps} {error:>16s}")
+    ours, batch = rows[ONE]["steady"], rows[BATCH_LEAN]["steady"]
     print()
     for label, row in rows.items():
         if label.startswith("dysts"):
             print(f"speed-up of chaoslit over {label}: {row['steady'] / ours:,.0f}x;"
                   f" {BATCH} trajectories vs looping it {BATCH} times: {BATCH * row['steady'] / batch:,.0f}x")
     floor = next(row for label, row in rows.items() if label.startswith("floor"))
-    print(f"chaoslit's time over the fixed-step floor: {ours / floor['steady']:.1f}x")
+    print(f"chaoslit's time over the fixed-step floor: {ours / floor['steady']:.1f}x "
+          f"(diffrax's path: {rows['chaoslit one (diffrax Dopri8, rtol=atol=1e-12)']['steady'] / floor['steady']:.1f}x)")
+    print(f"{BATCH} trajectories, lean over diffrax's vmapped call: {rows[BATCH_DIFFRAX]['steady'] / batch:.1f}x faster")
     out.write_text(json.dumps(dict(python=platform.python_version(), **versions, n=N, batch=BATCH, rows=rows,
                                    machine=f"{platform.machine()}, {__import__('os').cpu_count()} cores"), indent=1))
     print(f"wrote {out}")
