@@ -1,11 +1,21 @@
 "chaoslit: chaotic systems, their invariants and their forecasters, in JAX."
 __version__ = "0.1.0"
 
-from . import core as core
-from . import integrate as integrate
-from . import invariants as invariants
-from . import systems as systems
-from .core import ChaoslitError as ChaoslitError
-from .core import IntegrationError as IntegrationError
-from .core import float64_mode as float64_mode
-from .integrate import trajectory as trajectory
+import importlib
+
+# Submodules and names load on first use (PEP 562), so that `import chaoslit` and `chaoslit --help` do not import JAX.
+_SUBMODULES = ("benchmark", "cli", "core", "forecasters", "integrate", "invariants", "metrics", "protocol", "systems",
+               "tuning")
+_NAMES = {"ChaoslitError": "core", "IntegrationError": "core", "float64_mode": "core", "trajectory": "integrate"}
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _NAMES:
+        return getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_SUBMODULES, *_NAMES])

@@ -16,10 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import systems
-from .benchmark import DEFAULT_MODELS, DEFAULT_SYSTEMS, SETTINGS, TASK_SECONDS, TUNINGS
-from .tuning import Budget
-from .core import ChaoslitError, IntegrationError, enable_compilation_cache
+import chaoslit
+# only what the parser needs: the library, and JAX with it, is imported by the command that runs, after parsing
+from .benchmark_defaults import DEFAULT_MODELS, DEFAULT_SYSTEMS, SETTINGS, TASK_SECONDS, TUNINGS
 
 # %% ../nbs/08_cli.ipynb #c6b5e8be
 def _parse_parameter(text: str) -> tuple[str, float]:
@@ -93,6 +92,7 @@ def _writable_file(text: str) -> Path:
 def build_parser() -> argparse.ArgumentParser:
     "The parser of the `chaoslit` command."
     parser = argparse.ArgumentParser(prog="chaoslit", description="Chaotic systems in JAX.")
+    parser.add_argument("--version", action="version", version=f"chaoslit {chaoslit.__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     simulate = commands.add_parser("simulate", help="integrate a system and write its trajectory",
                                    description="Integrate a system of the catalogue and write its trajectory to .npz.")
@@ -182,6 +182,9 @@ def plot_attractor(y: np.ndarray, title: str, path: Path) -> None:
 
 def _system(args, parser):
     "The system named on the command line, with its parameters; a bad name or value ends the run with exit code 2."
+    from chaoslit import systems
+    from chaoslit.core import ChaoslitError
+
     try:
         return systems.get(args.system, **dict(args.param))
     except ChaoslitError as error:
@@ -189,6 +192,7 @@ def _system(args, parser):
 
 
 def _simulate(args, parser) -> int:
+    from chaoslit.core import ChaoslitError, IntegrationError
     from chaoslit.integrate import iterate, trajectory
 
     system = _system(args, parser)
@@ -219,6 +223,7 @@ def _simulate(args, parser) -> int:
 def _lyapunov(args, parser) -> int:
     import warnings
 
+    from chaoslit.core import ChaoslitError, IntegrationError
     from chaoslit.invariants import lyapunov_spectrum
 
     system = _system(args, parser)
@@ -243,6 +248,7 @@ def _lyapunov(args, parser) -> int:
 
 
 def _invariants(args, parser) -> int:
+    from chaoslit.core import ChaoslitError
     from chaoslit.invariants.catalogue import measure_catalogue
 
     try:
@@ -261,6 +267,8 @@ def _invariants(args, parser) -> int:
 
 def _bench(args, parser) -> int:
     from chaoslit import benchmark
+    from chaoslit.core import ChaoslitError
+    from chaoslit.tuning import Budget
 
     try:  # every check before any work: names, seeds, the output folder, the scheduler
         tunings = args.tuning or (["tuned"] if args.hyperparameters else ["default"])
@@ -291,6 +299,7 @@ def _bench(args, parser) -> int:
 
 def _report(args, parser) -> int:
     from chaoslit import benchmark
+    from chaoslit.core import ChaoslitError
 
     try:
         summary = benchmark.report(args.folder, attractor_system=args.system)
@@ -307,6 +316,9 @@ def main(argv: list[str] | None = None) -> int:
     "Entry point of the `chaoslit` command."
     parser = build_parser()
     args = parser.parse_args(argv)
+    from chaoslit import systems
+    from chaoslit.core import enable_compilation_cache
+
     enable_compilation_cache()  # a second command loads the programs the first compiled
     if args.command == "systems":
         for name in systems.names():

@@ -65,3 +65,22 @@ def test_a_second_command_loads_what_the_first_compiled(tmp_path):
     hits = [int(run.stdout.rsplit("HITS", 1)[1]) for run in runs]
     assert hits[0] == 0 and any((tmp_path / "cache").iterdir()), (hits, runs[0].stderr[-2000:])
     assert hits[1] > 0, runs[1].stderr[-2000:]
+
+
+def test_help_and_argument_errors_do_not_import_the_library(tmp_path):
+    # the parser is built from names that import nothing, so `chaoslit --help` answers without loading JAX
+    probe = ("import sys; from chaoslit.cli import main\n"
+             "for argv in (['--help'], ['simulate', 'Lorenz']):\n"
+             "    try: main(argv)\n"
+             "    except SystemExit: pass\n"
+             "assert 'jax' not in sys.modules and 'chaoslit.core' not in sys.modules, sorted(sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "--out" in result.stderr  # the argument error was printed
+
+
+def test_version(tmp_path):
+    import chaoslit
+
+    result = run("--version", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.strip() == f"chaoslit {chaoslit.__version__}"
