@@ -35,7 +35,7 @@ import numpy as np
 import chaoslit
 from . import forecasters, systems
 from .benchmark_defaults import DEFAULT_MODELS, DEFAULT_SYSTEMS, SETTINGS, TASK_SECONDS, TUNINGS
-from .core import ChaoslitError, unknown_name
+from .core import ChaoslitError, unknown_name, write_atomic
 from .metrics import METRICS
 from .protocol import Protocol, chaotic_exponent, evaluate, make_data
 from .tuning import Budget, tune
@@ -243,12 +243,7 @@ class Results:
         writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows({key: _format(row.get(key)) for key in COLUMNS} for row in rows)
-        temporary = self.table.with_name(self.table.name + ".tmp")
-        with open(temporary, "w") as file:
-            file.write(buffer.getvalue())
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, self.table)
+        write_atomic(self.table, lambda file: file.write(buffer.getvalue()))
 
     def rows(self) -> list:
         """The rows of the table's complete tasks, as dicts of strings: each task's first complete set of rows (up to
@@ -864,20 +859,16 @@ def _write(path: Path, text: str | None, figure=None) -> bool:
     """Write `text` to `path` (with `figure`, save it there; with neither, make the folder `path`), through a temporary
     file renamed over it: a full disk leaves the old file whole, never half of a new one. A folder that cannot be
     written (read-only, full) loses that output with a warning, never the report."""
-    partial = path.with_name(path.name + ".tmp")
     try:
         if text is None and figure is None:
             path.mkdir(exist_ok=True)
             return True
         if figure is not None:
-            figure.savefig(partial, dpi=110, format=path.suffix.lstrip("."))
+            write_atomic(path, lambda file: figure.savefig(file, dpi=110, format=path.suffix.lstrip(".")), binary=True)
         else:
-            partial.write_text(text)
-        os.replace(partial, path)
+            write_atomic(path, lambda file: file.write(text))
         return True
     except OSError as error:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
         warnings.warn(f"report: cannot write {path} ({error.strerror or error}); the leaderboard stands without it.",
                       stacklevel=2)
         return False

@@ -7,18 +7,21 @@ Docs: https://chaoslit.github.io/chaoslit/core.html.md"""
 # %% auto #0
 __all__ = ['Scalar', 'State', 'Trajectory', 'TrajectoryBatch', 'Times', 'MEMORY_FRACTION', 'COMPILATION_CACHE_MIN_SECONDS',
            'ChaoslitError', 'IntegrationError', 'unknown_name', 'memory_limit', 'check_memory',
-           'enable_compilation_cache', 'float64_mode', 'require_float64', 'as_parameter', 'parameter', 'is_parameter',
-           'Metadata', 'computed_invariants', 'reference_database', 'reference_metadata', 'adopt_reference_metadata',
-           'AbstractSystem', 'AbstractFlow', 'AbstractMap', 'AbstractDelayFlow']
+           'enable_compilation_cache', 'write_atomic', 'float64_mode', 'require_float64', 'as_parameter', 'parameter',
+           'is_parameter', 'Metadata', 'computed_invariants', 'reference_database', 'reference_metadata',
+           'adopt_reference_metadata', 'AbstractSystem', 'AbstractFlow', 'AbstractMap', 'AbstractDelayFlow']
 
 # %% ../nbs/00_core.ipynb #2190a924
 import abc
+import contextlib
 import dataclasses
 import difflib
 import functools
 import importlib.resources
 import json
 import os
+import tempfile
+from pathlib import Path
 from typing import Any, Callable, ClassVar
 
 import equinox as eqx
@@ -111,6 +114,24 @@ def enable_compilation_cache() -> str | None:
     jax.config.update("jax_persistent_cache_min_compile_time_secs",
                       float(os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"]))
     return folder
+
+# %% ../nbs/00_core.ipynb #202d0821
+def write_atomic(path, write: Callable, *, binary: bool = False) -> None:
+    """Replace the file at `path` by what `write(file)` writes into an open file (text, or bytes if `binary`), in one
+    step: a temporary file beside it, flushed to the disk, renamed over it. If anything fails, the temporary file is
+    removed and the error raised; the old file, if any, is untouched."""
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb" if binary else "w") as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 # %% ../nbs/00_core.ipynb #f9847b37
 def float64_mode():

@@ -16,7 +16,6 @@ import functools
 import hashlib
 import json
 import math
-import os
 import time
 from pathlib import Path
 from types import MappingProxyType
@@ -29,7 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from ..core import ChaoslitError
+from ..core import ChaoslitError, write_atomic
 from .base import AbstractFitted, AbstractForecaster, Standardizer, check_hyperparameters
 from ..invariants.lyapunov import _reorthonormalize
 from ..metrics import hellinger_distance, state_space_divergence
@@ -141,11 +140,10 @@ def _fingerprint(run: dict, data: TrainingSet, key) -> str:
 
 
 def _save_checkpoint(path: Path, header: dict, state) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as file:
+    def write(file):
         file.write((json.dumps(header) + "\n").encode())
         eqx.tree_serialise_leaves(file, state)
-    os.replace(temporary, path)  # atomic: the old checkpoint stays whole until the new one is
+    write_atomic(path, write, binary=True)  # the old checkpoint stays whole until the new one is
 
 
 def _load_checkpoint(path: Path, fingerprint: str, like):

@@ -11,8 +11,6 @@ __all__ = ['TRANSIENT_PERIODS', 'MIN_PERIODS', 'MIN_ITERATIONS', 'MAX_SECONDS', 
 # %% ../../nbs/03e_catalogue_invariants.ipynb #e0a8e4a2
 import json
 import math
-import os
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -22,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import chaoslit
-from ..core import ChaoslitError, IntegrationError, float64_mode
+from ..core import ChaoslitError, IntegrationError, float64_mode, write_atomic
 from ..integrate import iterate, trajectory
 from .dimensions import correlation_dimension
 from .diagnostics import classify
@@ -149,14 +147,8 @@ def measure(name: str) -> dict:
 # %% ../../nbs/03e_catalogue_invariants.ipynb #3e0d9a14
 def write_store(path, measured: dict) -> None:
     "Replace the JSON store at `path` by `measured` in one step: a crash leaves the old file or the new one, never half."
-    path = Path(path)
     text = json.dumps(measured, indent=1, sort_keys=True) + "\n"
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(handle, "w") as file:
-        file.write(text)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(temporary, path)
+    write_atomic(path, lambda file: file.write(text))
 
 
 def measure_catalogue(path, names=None, *, redo: bool = False, progress: bool = True) -> dict:
