@@ -1,4 +1,4 @@
-"""Trajectories of chaotic systems with diffrax: float64, accurate by default, batched over initial conditions and parameters in one compiled call, with clear errors when a solution blows up.
+"""Trajectories of chaotic systems: float64, accurate by default, batched over initial conditions and parameters in one compiled call, by a lean Dopri8 loop for forward runs and by diffrax for everything else, with clear errors when a solution blows up.
 
 Docs: https://chaoslit.github.io/chaoslit/integrate.html.md"""
 
