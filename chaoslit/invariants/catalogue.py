@@ -69,15 +69,16 @@ def _rounded(values, digits=6) -> list:
 
 
 def _spectrum(system, n_exponents, max_seconds, options):
-    """The Lyapunov spectrum and the nudge's seed. Replicas that fall into a singular core (a point vortex's) are lost:
-    a measurement that loses too many is nudged afresh, up to NUDGES times."""
+    """The Lyapunov spectrum and the nudge's seed. Replicas that fall into a singular core (a point vortex's) are lost,
+    or need more steps than an interval allows: a measurement that loses too many is started afresh (other points of
+    the orbit, other nudges), up to NUDGES times."""
     for seed in range(NUDGES):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # non-convergence is recorded in the result, not lost
                 return lyapunov_spectrum(system, n_exponents=n_exponents, max_seconds=max_seconds, seed=seed, **options), seed
         except IntegrationError as error:
-            if seed == NUDGES - 1 or "blew up" not in str(error):  # fresh nudges cannot cure running out of steps
+            if seed == NUDGES - 1:
                 raise
 
 

@@ -176,6 +176,33 @@ def _project_out(frame, conserved):
     return frame - conserved @ (conserved.T @ frame) if conserved.shape[1] else frame
 
 
+def _conserved(system) -> np.ndarray:
+    "A flow's conserved directions `(dim, m)`, checked to be orthonormal."
+    directions = np.asarray(system.conserved_directions(), dtype=np.float64)
+    m = directions.shape[1] if directions.ndim == 2 else -1
+    if directions.shape[0] != system.dim or m < 0 or m >= system.dim or not np.allclose(directions.T @ directions, np.eye(m), atol=1e-10):
+        raise ChaoslitError(f"{system.name}.conserved_directions() must return orthonormal columns of shape "
+                            f"({system.dim}, m) with m < {system.dim}, got shape {directions.shape}.")
+    return directions
+
+
+def _own_scheme(system) -> bool:
+    "Whether a flow brings its own fixed-step scheme (a `step_size` and a `stepper`), checked to be usable."
+    if system.step_size is None:
+        return False
+    if system.nonautonomous or system.stepper(system.step_size) is None:
+        raise ChaoslitError(f"{system.name} declares step_size = {system.step_size} but "
+                            + ("is forced: a stepper takes no time, so it serves autonomous flows only."
+                               if system.nonautonomous else "no stepper(h): declare both or neither."))
+    return True
+
+
+def _whole_steps(interval: float, step_size: float) -> tuple[float, int]:
+    "The size and number of the equal steps, of at most `step_size`, that fill `interval` (at least one)."
+    steps = max(1, math.ceil(interval / step_size - 1e-9))
+    return interval / steps, steps
+
+
 @eqx.filter_jit
 def _advance_flow(systems, carry, n_intervals, status, interval, solver, controller, max_steps, conserved):
     """Advance each (t, y, Q) of a batch by `n_intervals` intervals; return it with the summed log-stretches and a status
@@ -329,7 +356,8 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     without gets its largest exponent only, by the explicit Tsit5 on an interval of a twentieth of a period: an
     implicit solver's Newton step on the state and its tangent vectors is too slow to be a default. The directions a
     flow conserves (`AbstractFlow.conserved_directions`, Kuramoto-Sivashinsky's spatial mean) are left out of the
-    tangent frame, each an exponent that is zero by construction, unless `count_conserved`.
+    tangent frame, each an exponent that is zero by construction, unless `count_conserved`. A flow's own scheme takes
+    fixed steps, so `rtol` and `atol` (the diffrax solver's) do not apply to it.
 
     A flow's default interval is halved (up to ten times) until, during the transient, the tangent directions'
     log-stretches within one interval differ by at most 18: a stiff flow's strongly contracting direction would
@@ -355,17 +383,17 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     elif steps_per_delay is not None:
         raise ChaoslitError(f"steps_per_delay is for delay equations; {system.name} is not one.")
     flow = not is_map and not system.delay
-    own_scheme = flow and solver is None and system.step_size is not None
+    own_scheme = flow and solver is None and _own_scheme(system)
     high_dimensional = flow and system.dim > HIGH_DIMENSIONAL
     stiff_and_large = high_dimensional and system.stiff and solver is None and interval is None and not own_scheme
-    if not isinstance(count_conserved, bool):
+    if not isinstance(count_conserved, (bool, np.bool_)):
         raise ChaoslitError(f"count_conserved must be True or False, got {count_conserved!r}.")
-    conserved = np.zeros((system.dim, 0)) if not flow or count_conserved else system.conserved_directions()
+    conserved = np.zeros((system.dim, 0)) if not flow or count_conserved else _conserved(system)
+    largest = state_size if system.delay else system.dim - conserved.shape[1]
     if n_exponents is None:
-        k = 1 if system.delay or stiff_and_large else min(LEADING, system.dim) if high_dimensional else system.dim
+        k = 1 if system.delay or stiff_and_large else min(LEADING, largest) if high_dimensional else largest
     else:
         k = n_exponents
-    largest = state_size if system.delay else system.dim - conserved.shape[1]
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 1 <= k <= largest:
         raise ChaoslitError(f"n_exponents of {system.name} must be an integer from 1 to {largest}, got {n_exponents!r}.")
     transient = (1000.0 if is_map else 10.0) if transient is None else transient
@@ -411,7 +439,10 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
         y_start = y_start + scale * jax.random.normal(jax.random.key(seed), y_start.shape)
         size = batch.size * replicas
         conserved = jnp.asarray(conserved)
-        first_frame = _reorthonormalize(_project_out(jnp.eye(system.dim, k + conserved.shape[1]), conserved))[0][:, :k]
+        # k orthonormal directions orthogonal to the conserved ones: QR of [conserved, identity] (the identity's first
+        # columns when nothing is conserved)
+        m = conserved.shape[1]
+        first_frame = _reorthonormalize(jnp.concatenate([conserved, jnp.eye(system.dim)], axis=1))[0][:, m:m + k]
         frame = jnp.broadcast_to(first_frame, (size, system.dim, k))
         if system.delay:
             start = jax.vmap(lambda s, y: ravel_pytree(delay_start(s, y, steps_per_delay))[0])(systems, y_start)
@@ -423,8 +454,7 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
             carry, advance = (y_start, frame), (lambda c, n, s: _advance_map(systems, c, n, s))
         elif own_scheme:  # whole steps of at most the scheme's step size fill each interval (read when called: it may be halved)
             carry = (t_start, y_start, frame)
-            advance = lambda c, n, s: _advance_stepper(systems, c, n, s, interval / math.ceil(interval / system.step_size - 1e-9),
-                                                       math.ceil(interval / system.step_size - 1e-9), conserved)
+            advance = lambda c, n, s: _advance_stepper(systems, c, n, s, *_whole_steps(interval, system.step_size), conserved)
         else:
             controller = default_controller(system, rtol=rtol, atol=atol)
             carry = (t_start, y_start, frame)
