@@ -1,21 +1,22 @@
 "chaoslit: chaotic systems, their invariants and their forecasters, in JAX."
 __version__ = "0.1.0"
 
-import importlib
+import importlib as _importlib
 
 # Submodules and names load on first use (PEP 562), so that `import chaoslit` and `chaoslit --help` do not import JAX.
 _SUBMODULES = ("benchmark", "cli", "core", "forecasters", "integrate", "invariants", "metrics", "protocol", "systems",
                "tuning")
 _NAMES = {"ChaoslitError": "core", "IntegrationError": "core", "float64_mode": "core", "trajectory": "integrate"}
+__all__ = ["core", "integrate", "invariants", "systems", *_NAMES]  # what `from chaoslit import *` gave before
 
 
 def __getattr__(name: str):
     if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
+        return _importlib.import_module(f"{__name__}.{name}")
     if name in _NAMES:
-        return getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
+        return getattr(_importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted([*globals(), *_SUBMODULES, *_NAMES])
+    return sorted({*globals(), *_SUBMODULES, *_NAMES})

@@ -122,8 +122,11 @@ def write_atomic(path, write: Callable, *, binary: bool = False) -> None:
     removed and the error raised; the old file, if any, is untouched."""
     path = Path(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb" if binary else "w") as file:
+    try:  # mkstemp makes the file private (0600): give it the mode any new file gets here
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        with os.fdopen(handle, "wb" if binary else "w", **({} if binary else dict(encoding="utf-8"))) as file:
             write(file)
             file.flush()
             os.fsync(file.fileno())
@@ -328,16 +331,18 @@ class AbstractFlow(AbstractSystem):
         return self.vector_field(t, self._check_state(y))
 
     def stepper(self, h: float) -> Callable[[State], State] | None:
-        """A function taking an autonomous state `h` time units on by the flow's own fixed-step scheme, or None if it
-        has none (the default: diffrax's adaptive solvers integrate it). A stiff semilinear field (a PDE on a grid)
-        declares one with its `step_size`: an exponential integrator takes its stiff linear part exactly, where an
-        explicit solver would need a thousand times as many steps and an implicit one a Newton solve each."""
+        """A function taking the state of an autonomous flow `h` time units on by the flow's own fixed-step scheme, or
+        None if it has none (the default). A stiff semilinear field (a PDE on a grid) declares one, with its
+        `step_size`, for `lyapunov_spectrum`: an exponential integrator takes its stiff linear part exactly, where an
+        explicit solver would need a thousand times as many steps and an implicit one a Newton solve each for the
+        state and every tangent vector. (`trajectory` stays with diffrax's solvers.)"""
         return None
 
     def conserved_directions(self) -> np.ndarray:
-        """Directions of the state, `(dim, m)` and orthonormal, that the linearized flow leaves unchanged everywhere
-        (Kuramoto-Sivashinsky's spatial mean): each adds an exponent that is exactly zero by construction, which
-        `lyapunov_spectrum` leaves out unless asked (`count_conserved=True`). None by default: `(dim, 0)`."""
+        """Orthonormal directions c of the state, `(dim, m)`, along which no perturbation ever changes: cᵀJ = 0 for the
+        Jacobian J everywhere (Kuramoto-Sivashinsky's spatial mean). Each adds an exponent that is exactly zero by
+        construction, which `lyapunov_spectrum` leaves out unless asked (`count_conserved=True`). None by default:
+        `(dim, 0)`."""
         return np.zeros((self.dim, 0))
 
 # %% ../nbs/00_core.ipynb #e4d39a41

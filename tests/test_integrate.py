@@ -107,3 +107,33 @@ def test_a_lorenz96_ring_of_any_size_integrates():
     "Its dimension is its number of sites, known without the forcing (which is traced inside the solver)."
     _, y = trajectory(systems.get("Lorenz96", n=40, f=8.0), 10)
     assert y.shape == (10, 40) and np.isfinite(y).all()
+
+
+def test_the_lean_stepper_agrees_with_diffrax_on_a_forced_flow():
+    "The default (lean) path and diffrax's own Dopri8 on a flow whose field depends on time."
+    import diffrax as dfx
+
+    duffing = systems.get("Duffing")
+    _, lean = trajectory(duffing, 300, transient=0.0)
+    _, through_diffrax = trajectory(duffing, 300, transient=0.0, solver=dfx.Dopri8())
+    assert np.abs(lean - through_diffrax).max() < 1e-8
+
+
+def test_a_failed_lean_run_reads_as_diffraxs_failure():
+    import diffrax as dfx
+
+    messages = []
+    for solver in (None, dfx.Dopri8()):  # the lean default falls back to diffrax, whose error it then raises
+        with pytest.raises(IntegrationError) as caught:
+            trajectory(systems.get("Halvorsen", a=-1.4), 500, solver=solver)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
+
+
+def test_new_parameters_and_tolerances_reuse_the_lean_program():
+    from chaoslit.integrate import _lean_batch
+
+    trajectory(systems.get("Lorenz", rho=20.0), 64, transient=0.0)
+    before = _lean_batch._cached._cache_size()  # equinox's cache of compiled programs
+    trajectory(systems.get("Lorenz", rho=35.0), 64, transient=0.0, rtol=1e-10, atol=1e-10)
+    assert _lean_batch._cached._cache_size() == before
