@@ -34,6 +34,8 @@ def test_simulate_writes_trajectory_and_plot(tmp_path):
         (["simulate", "Lorenz", "--out", "missing/x.npz"], "does not exist"),
         (["simulate", "Lorenz", "--n", "1", "--out", "x.npz"], "n must be an integer >= 2"),
         (["simulate", "Lorenz"], "required: --out"),
+        (["simulate", "Lorenz", "--out", "x.npz", "--plot", "z.xyz"], "the suffix names the image format"),
+        (["simulate", "Lorenz", "--out", "x.npz", "--plot", "."], "is a folder"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_clear_message(tmp_path, args, message):
@@ -84,3 +86,9 @@ def test_version(tmp_path):
 
     result = run("--version", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.strip() == f"chaoslit {chaoslit.__version__}"
+
+
+def test_simulate_names_the_file_it_writes(tmp_path):
+    result = run("simulate", "Lorenz", "--n", "100", "--out", "run1", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "wrote run1.npz" in result.stdout and (tmp_path / "run1.npz").exists()
