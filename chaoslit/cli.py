@@ -86,7 +86,7 @@ def _writable_file(text: str) -> Path:
         raise argparse.ArgumentTypeError(f"folder {str(folder)!r} does not exist")
     if not os.access(folder, os.W_OK):
         raise argparse.ArgumentTypeError(f"folder {str(folder)!r} is not writable")
-    if path.is_dir():
+    if path.is_dir() or text.endswith(("/", os.sep)):
         raise argparse.ArgumentTypeError(f"{text!r} is a folder; give a file name")
     if path.exists() and not os.access(path, os.W_OK):
         raise argparse.ArgumentTypeError(f"{text!r} exists and is not writable")
@@ -95,7 +95,9 @@ def _writable_file(text: str) -> Path:
 
 def _npz_file(text: str) -> Path:
     "An output .npz file (the suffix added if missing, as NumPy would add it) that can be written."
-    return _writable_file(text if text.endswith(".npz") else text + ".npz")
+    if text.endswith(".npz") or text.endswith(("/", os.sep)) or Path(text).is_dir():
+        return _writable_file(text)  # a folder is refused as such, not turned into "folder/.npz"
+    return _writable_file(text + ".npz")
 
 
 IMAGE_FORMATS = ("png", "pdf", "svg", "jpg", "jpeg", "eps", "ps", "tif", "tiff", "webp")  # what matplotlib writes

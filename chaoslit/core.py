@@ -21,6 +21,7 @@ import importlib.resources
 import json
 import os
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Any, Callable, ClassVar
 
@@ -121,11 +122,11 @@ def write_atomic(path, write: Callable, *, binary: bool = False) -> None:
     step: a temporary file beside it, flushed to the disk, renamed over it. If anything fails, the temporary file is
     removed and the error raised; the old file, if any, is untouched."""
     path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:  # mkstemp makes the file private (0600): give it the mode any new file gets here
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
+    # Not `tempfile.mkstemp`: it makes the file private (0600). Asking for 0o666 lets the umask give the mode any new
+    # file gets here, without reading the process-wide umask.
+    temporary = path.parent / f"{path.name}.{uuid.uuid4().hex}.tmp"
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
         with os.fdopen(handle, "wb" if binary else "w", **({} if binary else dict(encoding="utf-8"))) as file:
             write(file)
             file.flush()

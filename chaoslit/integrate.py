@@ -281,7 +281,7 @@ def _lean_batch(systems, ts, y0s, rtol, atol, dtmin, max_steps):
                 f_try = field(t + h_try, y_try)
                 blown = keep & ~(jnp.max(jnp.abs(y_try)) < BLOWUP)
                 unfinished = jnp.where(keep, t + h_try, t) < t_end
-                failed_now = failed | blown | (unfinished & ((h_next < dtmin) | (steps + 1 >= max_steps)))
+                failed_now = failed | blown | (unfinished & (~(h_next >= dtmin) | (steps + 1 >= max_steps)))  # NaN h fails
                 taken = (t + h_try, y_try, f_try, (t, h_try, y, stages + [h_try * f_try]))
                 t_new, y_new, f_new, last_new = jax.tree.map(lambda a, b: jnp.where(keep, a, b), taken, (t, y, f, last))
                 return j, (t_new, y_new, f_new, h_next, steps + 1, failed_now, last_new), out

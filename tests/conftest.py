@@ -15,3 +15,15 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def compilations():
+    "A counter of the programs XLA compiles while a test runs (JAX's own monitoring event), read as `compilations()`."
+    import jax.monitoring
+
+    events = []
+    listener = lambda event, duration, **kwargs: events.append(event) if event.endswith("backend_compile_duration") else None
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    yield lambda: len(events)
+    jax.monitoring.unregister_event_duration_listener(listener)

@@ -36,6 +36,8 @@ def test_simulate_writes_trajectory_and_plot(tmp_path):
         (["simulate", "Lorenz"], "required: --out"),
         (["simulate", "Lorenz", "--out", "x.npz", "--plot", "z.xyz"], "the suffix names the image format"),
         (["simulate", "Lorenz", "--out", "x.npz", "--plot", "."], "is a folder"),
+        (["simulate", "Lorenz", "--out", "."], "is a folder"),
+        (["simulate", "Lorenz", "--out", "newfolder/"], "is a folder"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_clear_message(tmp_path, args, message):
@@ -92,3 +94,13 @@ def test_simulate_names_the_file_it_writes(tmp_path):
     result = run("simulate", "Lorenz", "--n", "100", "--out", "run1", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "wrote run1.npz" in result.stdout and (tmp_path / "run1.npz").exists()
+
+
+def test_every_module_loads_as_an_attribute_of_the_package():
+    # the lazy loader's list must name each module of the package, or `chaoslit.<module>` fails until imported
+    import pkgutil
+    import chaoslit
+    modules = {info.name for info in pkgutil.iter_modules(chaoslit.__path__) if not info.name.startswith("_")}
+    assert modules == set(chaoslit._SUBMODULES), modules ^ set(chaoslit._SUBMODULES)
+    for name in modules:
+        assert getattr(chaoslit, name).__name__ == f"chaoslit.{name}"

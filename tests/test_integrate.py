@@ -130,10 +130,8 @@ def test_a_failed_lean_run_reads_as_diffraxs_failure():
     assert messages[0] == messages[1]
 
 
-def test_new_parameters_and_tolerances_reuse_the_lean_program():
-    from chaoslit.integrate import _lean_batch
-
+def test_new_parameters_and_tolerances_reuse_the_lean_program(compilations):
     trajectory(systems.get("Lorenz", rho=20.0), 64, transient=0.0)
-    before = _lean_batch._cached._cache_size()  # equinox's cache of compiled programs
+    before = compilations()
     trajectory(systems.get("Lorenz", rho=35.0), 64, transient=0.0, rtol=1e-10, atol=1e-10)
-    assert _lean_batch._cached._cache_size() == before
+    assert compilations() == before

@@ -279,18 +279,16 @@ def test_sparse_teacher_forcing_resets_only_every_interval():
         forecasters.get("alrnn", forcing_interval=60, window=60).fit(np.zeros((300, 3)) + np.arange(300)[:, None])
 
 
-def test_newly_fitted_models_reuse_the_compiled_forecast():
+def test_newly_fitted_models_reuse_the_compiled_forecast(compilations):
     "The training history is kept as arrays (traced), not as numbers (static): a second fit compiles nothing new."
-    from chaoslit.forecasters.base import _forecast_batch
-
     y = np.cumsum(np.random.default_rng(0).standard_normal((300, 3)), axis=0) * 0.01
     model = forecasters.get("gru", hidden=4, steps=20, eval_every=10, window=10, burn_in=2, free_steps=2)
     first = model.fit(y, key=0)
     first.predict(y[-20:], 5)
-    compiled = _forecast_batch._cached._cache_size()
+    compiled = compilations()
     second = model.fit(y, key=1)
     second.predict(y[-20:], 5)
-    assert _forecast_batch._cached._cache_size() == compiled
+    assert compilations() == compiled
     assert all(isinstance(values, np.ndarray) for values in second.history.values())
 
 
