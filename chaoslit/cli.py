@@ -124,8 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--plot", type=_image_file, help="also draw the attractor to this image (.png, .pdf, .svg, ...)")
     simulate.add_argument("--param", type=_parse_parameter, action="append", default=[], metavar="NAME=VALUE",
                           help="override a parameter, e.g. --param rho=99.96 (repeatable)")
-    simulate.add_argument("--pts-per-period", type=float, default=100.0, help="samples per characteristic period")
-    simulate.add_argument("--dt", type=float, help="sampling interval (overrides --pts-per-period)")
+    sampling = simulate.add_mutually_exclusive_group()
+    sampling.add_argument("--pts-per-period", type=float, help="samples per characteristic period (default 100)")
+    sampling.add_argument("--dt", type=float, help="sampling interval, instead of --pts-per-period")
     simulate.add_argument("--transient", type=float, default=10.0, help="periods integrated and discarded first")
     simulate.add_argument("--rtol", type=float, help="relative tolerance (default 1e-12)")
     simulate.add_argument("--atol", type=float, help="absolute tolerance (default 1e-12)")
@@ -232,8 +233,10 @@ def _simulate(args, parser) -> int:
         print(f"chaoslit: {error}", file=sys.stderr)
         return 1
     t, y = np.asarray(t), np.asarray(y)
-    info = dict(system=system.name, parameters=system.metadata.parameters, n=args.n, pts_per_period=args.pts_per_period,
-                dt=float(t[1] - t[0]), transient_periods=args.transient, citation=system.citation)
+    dt = float(t[1] - t[0])
+    info = dict(system=system.name, parameters=system.metadata.parameters, n=args.n,
+                pts_per_period=system.period / dt if system.kind != "map" else None, dt=dt,
+                transient_periods=args.transient, citation=system.citation)
     np.savez(args.out, t=t, y=y, info=json.dumps(info))
     print(f"wrote {args.out}: {system.name}, {y.shape[0]} points of dimension {y.shape[1]}, t from {t[0]:.4g} to {t[-1]:.4g}")
     if args.plot:

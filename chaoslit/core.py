@@ -7,8 +7,8 @@ Docs: https://chaoslit.github.io/chaoslit/core.html.md"""
 # %% auto #0
 __all__ = ['Scalar', 'State', 'Trajectory', 'TrajectoryBatch', 'Times', 'MEMORY_FRACTION', 'COMPILATION_CACHE_MIN_SECONDS',
            'ChaoslitError', 'IntegrationError', 'unknown_name', 'memory_limit', 'check_memory',
-           'enable_compilation_cache', 'write_atomic', 'float64_mode', 'require_float64', 'as_parameter', 'parameter',
-           'is_parameter', 'Metadata', 'computed_invariants', 'reference_database', 'reference_metadata',
+           'enable_compilation_cache', 'write_atomic', 'as_key', 'float64_mode', 'require_float64', 'as_parameter',
+           'parameter', 'is_parameter', 'Metadata', 'computed_invariants', 'reference_database', 'reference_metadata',
            'adopt_reference_metadata', 'AbstractSystem', 'AbstractFlow', 'AbstractMap', 'AbstractDelayFlow']
 
 # %% ../nbs/00_core.ipynb #2190a924
@@ -136,6 +136,19 @@ def write_atomic(path, write: Callable, *, binary: bool = False) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+# %% ../nbs/00_core.ipynb #2eb6a338
+def as_key(key, where: str = "key") -> jax.Array:
+    """A typed JAX random key from an integer seed, a `jax.random.key(...)`, or a legacy `jax.random.PRNGKey(...)`
+    (its raw `uint32[2]` data, wrapped). Anything else is refused with a `ChaoslitError` naming `where`."""
+    if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+        return jax.random.key(int(key))
+    if isinstance(key, (jax.Array, np.ndarray)):
+        if jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
+            return key
+        if key.dtype == np.uint32 and key.shape == (2,):
+            return jax.random.wrap_key_data(jnp.asarray(key))
+    raise ChaoslitError(f"{where} must be an integer seed, a jax.random.key(...) or a jax.random.PRNGKey(...), got {key!r}.")
 
 # %% ../nbs/00_core.ipynb #f9847b37
 def float64_mode():

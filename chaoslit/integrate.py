@@ -21,17 +21,22 @@ import lineax as lx
 import numpy as np
 
 from .core import (AbstractDelayFlow, AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, IntegrationError, Times,
-                           Trajectory, as_parameter, check_memory, float64_mode, is_parameter, require_float64)
+                           Trajectory, as_key, as_parameter, check_memory, float64_mode, is_parameter, require_float64)
 
 # %% ../nbs/02_integrate.ipynb #f90b7f3d
 MAX_PERIODS = 1e9  # the longest integration `sample_times` accepts, in periods (its step budget must stay a machine integer)
 
 
-def sample_times(system: AbstractFlow, n: int, *, pts_per_period: float = 100, dt: float | None = None,
+def sample_times(system: AbstractFlow, n: int, *, pts_per_period: float | None = None, dt: float | None = None,
                  transient: float = 10.0) -> np.ndarray:
-    "The `n` sample times of `trajectory`: after `transient` periods, every `dt` (default `period / pts_per_period`)."
+    """The `n` sample times of `trajectory`: after `transient` periods, every `dt`, or every `period / pts_per_period`
+    (100 if neither is given; giving both is refused)."""
     _check_positive_int("n", n, minimum=2)
+    if dt is not None and pts_per_period is not None:
+        raise ChaoslitError(f"Give pts_per_period or dt, not both: dt is the sampling interval, and pts_per_period sets "
+                            f"it to the period over pts_per_period (got pts_per_period={pts_per_period!r}, dt={dt!r}).")
     if dt is None:
+        pts_per_period = 100 if pts_per_period is None else pts_per_period
         _check_positive("pts_per_period", pts_per_period)
         dt = system.period / pts_per_period
     _check_positive("dt", dt)
@@ -299,13 +304,19 @@ def _lean_batch(systems, ts, y0s, rtol, atol, dtmin, max_steps):
     return jnp.moveaxis(ys.reshape(chunks * _LEAN_CHUNK, *y0s.shape)[:n], 0, 1), carry[5], carry[4]
 
 # %% ../nbs/02_integrate.ipynb #08861a9a
-def trajectory(system: AbstractFlow, n: int, *, pts_per_period: float = 100, dt: float | None = None, y0=None,
+def trajectory(system: AbstractFlow, n: int, *, pts_per_period: float | None = None, dt: float | None = None, y0=None,
                transient: float = 10.0, solver: dfx.AbstractSolver | None = None, rtol: float | None = None,
                atol: float | None = None, stepsize_controller: dfx.AbstractStepSizeController | None = None,
                max_steps: int | None = None, noise: float = 0.0, standardize: bool = False,
                key: jax.Array | None = None, steps_per_delay: int | None = None,
                history=None) -> tuple[Times, Trajectory]:
-    "Sample `n` points of `system` on its attractor: times `(n,)` and states `(n, dim)` (or `(batch, n, dim)`), float64."
+    """Sample `n` points of `system` on its attractor: times `(n,)` and states `(n, dim)` (or `(batch, n, dim)`), float64.
+
+    The options come in groups, and an option that a group does not use is refused, never ignored. Sampling:
+    `pts_per_period` (default 100) or `dt`, after `transient` periods. A deterministic flow: `solver`, and `rtol`/`atol`
+    or a `stepsize_controller`, and `max_steps`. Noise: `noise > 0` with a `key` (an integer seed or either kind of
+    JAX key), solved at fixed steps of a twentieth of the sampling interval unless a `stepsize_controller` is given.
+    A delay equation: `steps_per_delay` and `history`."""
     if not isinstance(system, (AbstractFlow, AbstractDelayFlow)):
         hint = " (a map: use chaoslit.integrate.iterate)" if isinstance(system, AbstractMap) else " (chaoslit.systems.get(name))"
         raise ChaoslitError(f"trajectory integrates a chaoslit flow{hint}, got {type(system).__name__}.")
@@ -330,7 +341,13 @@ def trajectory(system: AbstractFlow, n: int, *, pts_per_period: float = 100, dt:
     _check_positive_int("max_steps", max_steps)
     _check_positive("noise", noise, allow_zero=True)
     if noise > 0 and key is None:
-        raise ChaoslitError("noise > 0 needs a random key: pass key=jax.random.key(seed).")
+        raise ChaoslitError("noise > 0 needs a random key: pass key=SEED or key=jax.random.key(SEED).")
+    if key is not None and not noise > 0:
+        raise ChaoslitError("key draws the noise's random numbers; without noise > 0 it would be ignored.")
+    if noise > 0 and (rtol is not None or atol is not None):
+        raise ChaoslitError("With noise > 0 the SDE is solved at fixed steps (a twentieth of the sampling interval), so "
+                            "rtol and atol would be ignored; give a stepsize_controller to choose the steps instead.")
+    key = None if key is None else as_key(key, "trajectory's key")
     if stepsize_controller is not None and (rtol is not None or atol is not None):
         raise ChaoslitError("Give either rtol/atol or a stepsize_controller, not both.")
     for name, tol in (("rtol", rtol), ("atol", atol)):

@@ -4,6 +4,7 @@ import pytest
 
 from chaoslit import forecasters, systems
 from chaoslit.core import ChaoslitError
+from chaoslit.integrate import trajectory
 from chaoslit.protocol import Protocol, make_data
 
 # Small versions, so that the whole sweep takes seconds; the gradient-trained ones train for a few steps only (their
@@ -88,3 +89,12 @@ def test_diverging_forecast_is_reported(data):
         exploding.predict(data.test.context, 400)
     kept = exploding.predict(data.test.context, 400, on_divergence="keep")
     assert not np.isfinite(kept).all()
+
+
+def test_fit_takes_a_legacy_prng_key():
+    # jax.random.PRNGKey, the key most JAX code still makes, is accepted beside jax.random.key and integer seeds
+    import jax
+    y = trajectory(systems.get("Lorenz"), 1500)[1]
+    forecaster = forecasters.get("esn", units=50)
+    forecasts = [forecaster.fit(y, key=key).predict(y[-100:], 5) for key in (4, jax.random.key(4), jax.random.PRNGKey(4))]
+    assert all(np.array_equal(forecasts[0], other) for other in forecasts[1:])

@@ -78,6 +78,11 @@ def test_blow_up_is_an_error_naming_system_and_time():
         (dict(n=10, y0=[1.0, np.nan, 0.0]), "must be finite"),
         (dict(n=10, rtol=1e-9, stepsize_controller=object()), "not both"),
         (dict(n=10, noise=-1.0), "noise must be"),
+        # options that a group does not use are refused, not ignored (issue 21)
+        (dict(n=10, pts_per_period=7, dt=0.01), "pts_per_period or dt, not both"),
+        (dict(n=10, noise=0.1, key=0, rtol=1e-3), "rtol and atol would be ignored"),
+        (dict(n=10, key=0), "without noise > 0 it would be ignored"),
+        (dict(n=10, noise=0.1, key="seed"), "trajectory's key must be an integer seed"),
     ],
 )
 def test_bad_arguments_are_clear_errors(kwargs, message):
@@ -135,3 +140,10 @@ def test_new_parameters_and_tolerances_reuse_the_lean_program(compilations):
     before = compilations()
     trajectory(systems.get("Lorenz", rho=35.0), 64, transient=0.0, rtol=1e-10, atol=1e-10)
     assert compilations() == before
+
+
+def test_noise_takes_a_seed_or_either_kind_of_key():
+    lorenz = systems.get("Lorenz")
+    runs = [trajectory(lorenz, 50, noise=0.5, transient=0.0, key=key)[1]
+            for key in (3, jax.random.key(3), jax.random.PRNGKey(3))]
+    assert all(np.array_equal(runs[0], run) for run in runs[1:])

@@ -26,7 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import chaoslit
-from ..core import ChaoslitError, check_memory, float64_mode
+from ..core import ChaoslitError, as_key, check_memory, float64_mode
 
 # %% ../../nbs/06_forecasters.ipynb #10b226cf
 class DivergedForecast(ChaoslitError):
@@ -60,14 +60,8 @@ def _as_trajectories(train, *, min_length: int, where: str) -> list:
 
 
 def _as_key(key):
-    "A JAX random key from a key, an integer seed, or None (seed 0)."
-    if key is None:
-        return jax.random.key(0)
-    if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
-        return jax.random.key(int(key))
-    if isinstance(key, jax.Array) and jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
-        return key
-    raise ChaoslitError(f"key must be a jax.random.key(...) or an integer seed, got {key!r}.")
+    "A typed JAX random key from any key or seed `core.as_key` takes, or None (seed 0)."
+    return jax.random.key(0) if key is None else as_key(key)
 
 # %% ../../nbs/06_forecasters.ipynb #cded8d0f
 class AbstractFitted(eqx.Module):
