@@ -7,9 +7,10 @@ Docs: https://chaoslit.github.io/chaoslit/core.html.md"""
 # %% auto #0
 __all__ = ['Scalar', 'State', 'Trajectory', 'TrajectoryBatch', 'Times', 'MEMORY_FRACTION', 'COMPILATION_CACHE_MIN_SECONDS',
            'ChaoslitError', 'IntegrationError', 'unknown_name', 'memory_limit', 'check_memory',
-           'enable_compilation_cache', 'write_atomic', 'as_key', 'float64_mode', 'require_float64', 'as_parameter',
-           'parameter', 'is_parameter', 'Metadata', 'computed_invariants', 'reference_database', 'reference_metadata',
-           'adopt_reference_metadata', 'AbstractSystem', 'AbstractFlow', 'AbstractMap', 'AbstractDelayFlow']
+           'enable_compilation_cache', 'write_atomic', 'as_key', 'check_positive', 'check_positive_int', 'float64_mode',
+           'require_float64', 'as_parameter', 'parameter', 'is_parameter', 'Metadata', 'computed_invariants',
+           'reference_database', 'reference_metadata', 'adopt_reference_metadata', 'AbstractSystem', 'AbstractFlow',
+           'AbstractMap', 'AbstractDelayFlow']
 
 # %% ../nbs/00_core.ipynb #2190a924
 import abc
@@ -19,6 +20,7 @@ import difflib
 import functools
 import importlib.resources
 import json
+import math
 import os
 import tempfile
 import uuid
@@ -149,6 +151,20 @@ def as_key(key, where: str = "key") -> jax.Array:
         if key.dtype == np.uint32 and key.shape == (2,):
             return jax.random.wrap_key_data(jnp.asarray(key))
     raise ChaoslitError(f"{where} must be an integer seed, a jax.random.key(...) or a jax.random.PRNGKey(...), got {key!r}.")
+
+# %% ../nbs/00_core.ipynb #2d351f3d
+def check_positive(name: str, value, *, allow_zero: bool = False) -> None:
+    "Raise a `ChaoslitError` naming `name` unless `value` is a finite real number > 0 (>= 0 with `allow_zero`)."
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or value < 0 or (value == 0 and not allow_zero):
+        bound = "a finite number >= 0" if allow_zero else "a finite number > 0"
+        raise ChaoslitError(f"{name} must be {bound}, got {value!r}.")
+
+
+def check_positive_int(name: str, value, *, minimum: int = 1) -> None:
+    "Raise a `ChaoslitError` naming `name` unless `value` is an integer (not a bool) >= `minimum`."
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
+        raise ChaoslitError(f"{name} must be an integer >= {minimum}, got {value!r}.")
 
 # %% ../nbs/00_core.ipynb #f9847b37
 def float64_mode():

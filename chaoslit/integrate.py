@@ -20,8 +20,9 @@ import jax.numpy as jnp
 import lineax as lx
 import numpy as np
 
-from .core import (AbstractDelayFlow, AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, IntegrationError, Times,
-                           Trajectory, as_key, as_parameter, check_memory, float64_mode, is_parameter, require_float64)
+from .core import (AbstractDelayFlow, AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, IntegrationError,
+                           Times, Trajectory, as_key, as_parameter, check_memory, check_positive, check_positive_int,
+                           float64_mode, is_parameter, require_float64)
 
 # %% ../nbs/02_integrate.ipynb #f90b7f3d
 MAX_PERIODS = 1e9  # the longest integration `sample_times` accepts, in periods (its step budget must stay a machine integer)
@@ -31,16 +32,16 @@ def sample_times(system: AbstractFlow, n: int, *, pts_per_period: float | None =
                  transient: float = 10.0) -> np.ndarray:
     """The `n` sample times of `trajectory`: after `transient` periods, every `dt`, or every `period / pts_per_period`
     (100 if neither is given; giving both is refused)."""
-    _check_positive_int("n", n, minimum=2)
+    check_positive_int("n", n, minimum=2)
     if dt is not None and pts_per_period is not None:
         raise ChaoslitError(f"Give pts_per_period or dt, not both: dt is the sampling interval, and pts_per_period sets "
                             f"it to the period over pts_per_period (got pts_per_period={pts_per_period!r}, dt={dt!r}).")
     if dt is None:
         pts_per_period = 100 if pts_per_period is None else pts_per_period
-        _check_positive("pts_per_period", pts_per_period)
+        check_positive("pts_per_period", pts_per_period)
         dt = system.period / pts_per_period
-    _check_positive("dt", dt)
-    _check_positive("transient", transient, allow_zero=True)
+    check_positive("dt", dt)
+    check_positive("transient", transient, allow_zero=True)
     span = (transient * system.period + dt * (n - 1)) / system.period
     if not span <= MAX_PERIODS:
         raise ChaoslitError(f"{system.name}: transient ({transient:g} periods) and {n} samples every dt={dt:g} span "
@@ -51,18 +52,6 @@ def sample_times(system: AbstractFlow, n: int, *, pts_per_period: float | None =
                             f"{transient * system.period:g} time units (they round to the same float64 number); "
                             "use a larger dt or a shorter transient.")
     return ts
-
-
-def _check_positive(name, value, *, allow_zero=False):
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or value < 0 or (value == 0 and not allow_zero):
-        bound = "a finite number >= 0" if allow_zero else "a finite number > 0"
-        raise ChaoslitError(f"{name} must be {bound}, got {value!r}.")
-
-
-def _check_positive_int(name, value, *, minimum=1):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
-        raise ChaoslitError(f"{name} must be an integer >= {minimum}, got {value!r}.")
 
 # %% ../nbs/02_integrate.ipynb #cd461216
 RTOL = 1e-12  # default relative tolerance
@@ -320,7 +309,7 @@ def trajectory(system: AbstractFlow, n: int, *, pts_per_period: float | None = N
     if not isinstance(system, (AbstractFlow, AbstractDelayFlow)):
         hint = " (a map: use chaoslit.integrate.iterate)" if isinstance(system, AbstractMap) else " (chaoslit.systems.get(name))"
         raise ChaoslitError(f"trajectory integrates a chaoslit flow{hint}, got {type(system).__name__}.")
-    _check_positive_int("n", n, minimum=2)
+    check_positive_int("n", n, minimum=2)
     check_memory(f"trajectory({system.name}, {n})", (Batch.of(system, y0).size, n, system.dim))  # before any work
     ts = sample_times(system, n, pts_per_period=pts_per_period, dt=dt, transient=transient)
     if standardize not in (True, False):
@@ -338,8 +327,8 @@ def trajectory(system: AbstractFlow, n: int, *, pts_per_period: float | None = N
         raise ChaoslitError(f"steps_per_delay and history are for delay equations; {system.name} is an ordinary flow.")
     if max_steps is None:
         max_steps = STEPS_PER_PERIOD * (math.ceil(ts[-1] / system.period) + 1)
-    _check_positive_int("max_steps", max_steps)
-    _check_positive("noise", noise, allow_zero=True)
+    check_positive_int("max_steps", max_steps)
+    check_positive("noise", noise, allow_zero=True)
     if noise > 0 and key is None:
         raise ChaoslitError("noise > 0 needs a random key: pass key=SEED or key=jax.random.key(SEED).")
     if key is not None and not noise > 0:
@@ -352,7 +341,7 @@ def trajectory(system: AbstractFlow, n: int, *, pts_per_period: float | None = N
         raise ChaoslitError("Give either rtol/atol or a stepsize_controller, not both.")
     for name, tol in (("rtol", rtol), ("atol", atol)):
         if tol is not None:
-            _check_positive(name, tol)
+            check_positive(name, tol)
     if solver is not None and not isinstance(solver, dfx.AbstractSolver):
         raise ChaoslitError(f"solver must be a diffrax solver such as diffrax.Dopri8() or diffrax.Kvaerno5(), got {solver!r}.")
     batch = Batch.of(system, y0)
@@ -398,7 +387,7 @@ def _delay_trajectory(system: AbstractDelayFlow, ts: np.ndarray, batch: "Batch",
     if not np.all(tau > 0):
         raise ChaoslitError(f"The delay tau of {system.name} must be > 0, got {tau}.")
     steps_per_delay = default_steps_per_delay(system) if steps_per_delay is None else steps_per_delay
-    _check_positive_int("steps_per_delay", steps_per_delay)
+    check_positive_int("steps_per_delay", steps_per_delay)
     if history is not None and not callable(history):
         raise ChaoslitError(f"history must be a JAX function of time returning a state of shape ({system.dim},), got {history!r}.")
     n_steps = math.ceil(ts[-1] * steps_per_delay / float(tau.min())) + 1
@@ -507,8 +496,8 @@ def iterate(system: AbstractMap, n: int, *, y0=None, transient: int = 1000) -> T
     if not isinstance(system, AbstractMap):
         hint = " (a flow: use chaoslit.integrate.trajectory)" if isinstance(system, AbstractFlow) else ""
         raise ChaoslitError(f"iterate iterates a chaoslit map{hint}, got {type(system).__name__}.")
-    _check_positive_int("n", n)
-    _check_positive_int("transient", transient, minimum=0)
+    check_positive_int("n", n)
+    check_positive_int("transient", transient, minimum=0)
     batch = Batch.of(system, y0)
     check_memory(f"iterate({system.name}, {n})", (batch.size, n, system.dim))
     with float64_mode():

@@ -6,8 +6,8 @@ Docs: https://chaoslit.github.io/chaoslit/forecasters.html.md"""
 
 # %% auto #0
 __all__ = ['MAX_FEATURES', 'RIDGE_GRID', 'HELD_OUT_SHARE', 'RIDGE_WINDOWS', 'VALID_ERROR', 'STABLE_STEPS', 'FORMAT',
-           'DivergedForecast', 'AbstractFitted', 'AbstractForecaster', 'Standardizer', 'ridge', 'ridge_path',
-           'AbstractRidgeFitted', 'delay_vectors', 'AbstractIncrementModel', 'increment_regression',
+           'DivergedForecast', 'as_trajectories', 'AbstractFitted', 'AbstractForecaster', 'Standardizer', 'ridge',
+           'ridge_path', 'AbstractRidgeFitted', 'delay_vectors', 'AbstractIncrementModel', 'increment_regression',
            'check_hyperparameters', 'check_feature_count', 'RidgeChoice', 'AbstractRidgeForecaster', 'save', 'load']
 
 # %% ../../nbs/06_forecasters.ipynb #914b1986
@@ -33,7 +33,7 @@ class DivergedForecast(ChaoslitError):
     "A forecast left the finite numbers: the model diverged on this context."
 
 
-def _as_trajectories(train, *, min_length: int, where: str) -> list:
+def as_trajectories(train, *, min_length: int, where: str) -> list:
     "Training data as a list of float64 arrays `(n_i, dim)`, checked."
     if isinstance(train, (list, tuple)):
         series = [np.asarray(y, dtype=np.float64) for y in train]
@@ -121,7 +121,7 @@ class AbstractForecaster(eqx.Module):
 
     def fit(self, train, *, key=None) -> AbstractFitted:
         "Fit to `train`: `(n, dim)`, `(batch, n, dim)` or a list of `(n_i, dim)`; `key` a JAX key or seed (default 0)."
-        trajectories = _as_trajectories(train, min_length=self.min_train, where=f"{self.name}.fit")
+        trajectories = as_trajectories(train, min_length=self.min_train, where=f"{self.name}.fit")
         with float64_mode():
             return self._fit(trajectories, _as_key(key))
 
@@ -289,7 +289,7 @@ class AbstractRidgeForecaster(AbstractForecaster):
 
     def choose_ridge(self, train, *, key=None) -> RidgeChoice:
         "Every penalty of `RIDGE_GRID` scored on the held-out tails of `train`: what `ridge='auto'` does in `fit`."
-        trajectories = _as_trajectories(train, min_length=self.min_train, where=f"{self.name}.choose_ridge")
+        trajectories = as_trajectories(train, min_length=self.min_train, where=f"{self.name}.choose_ridge")
         with float64_mode():
             return self._choose_ridge(trajectories, _as_key(key))
 

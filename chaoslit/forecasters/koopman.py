@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..core import ChaoslitError, float64_mode
-from .base import (AbstractFitted, AbstractForecaster, Standardizer, _as_trajectories,
+from .base import (AbstractFitted, AbstractForecaster, Standardizer, as_trajectories,
                                        check_feature_count, check_hyperparameters, delay_vectors)
 from .ngrc import monomial_exponents, monomials, n_monomials
 
@@ -179,7 +179,7 @@ def koopman_residuals(fitted: FittedLinearObservables, train) -> tuple:
     "Eigenvalues of a fitted DMD-family model and their residuals on the snapshot pairs of `train` (Colbrook & Townsend 2024)."
     if not isinstance(fitted, FittedLinearObservables):
         raise ChaoslitError(f"koopman_residuals: needs a fitted dmd, hankel_dmd or edmd model, got {type(fitted).__name__}.")
-    trajectories = _as_trajectories(train, min_length=fitted.min_context + 1, where="koopman_residuals")
+    trajectories = as_trajectories(train, min_length=fitted.min_context + 1, where="koopman_residuals")
     with float64_mode():
         before, after = _snapshot_pairs(fitted, trajectories, fitted.scaler)
     m = len(before)

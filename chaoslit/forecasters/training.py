@@ -30,7 +30,7 @@ import optax
 
 from ..core import ChaoslitError, write_atomic
 from .base import AbstractFitted, AbstractForecaster, Standardizer, check_hyperparameters
-from ..invariants.lyapunov import _reorthonormalize
+from ..invariants.lyapunov import reorthonormalize
 from ..metrics import hellinger_distance, state_space_divergence
 
 # %% ../../nbs/06g_training.ipynb #91b195f7
@@ -390,7 +390,7 @@ def _largest_exponent_per_step(fitted: AbstractStateSpaceFitted, state, n_steps:
     def advance(carry, _):
         z, v = carry
         z_next, tangent = jax.linearize(flat_step, z)
-        v, stretch = _reorthonormalize(tangent(v)[:, None])
+        v, stretch = reorthonormalize(tangent(v)[:, None])
         return (z_next, v[:, 0]), stretch[0]
     v = jax.random.normal(key, flat.shape, flat.dtype)
     return jax.lax.scan(advance, (flat, v / jnp.linalg.norm(v)), None, length=n_steps)[1]

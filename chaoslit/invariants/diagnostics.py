@@ -20,10 +20,11 @@ import numpy as np
 import scipy.signal
 import scipy.spatial
 
-from ..core import AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, IntegrationError, float64_mode
-from ..integrate import STEPS_PER_PERIOD, Batch, _check_positive, default_controller, iterate, trajectory, vmap_batch
-from .embedding import _series, delay_embed
-from .lyapunov import LyapunovSpectrum, _tangent_vector_field, lyapunov_spectrum, zero_band
+from ..core import (AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, IntegrationError, check_positive,
+                           float64_mode)
+from ..integrate import STEPS_PER_PERIOD, Batch, default_controller, iterate, trajectory, vmap_batch
+from .embedding import as_series, delay_embed
+from .lyapunov import LyapunovSpectrum, lyapunov_spectrum, tangent_vector_field, zero_band
 
 # %% ../../nbs/03d_diagnostics.ipynb #f602c1a7
 def dominant_period(y, *, dt: float = 1.0) -> float:
@@ -34,7 +35,7 @@ def dominant_period(y, *, dt: float = 1.0) -> float:
         raise ChaoslitError(f"dominant_period needs a series of shape (n,) or (n, dim) with n >= 64, got shape {y.shape}.")
     if not np.all(np.isfinite(y)):
         raise ChaoslitError("dominant_period: the series contains NaN or infinite values.")
-    _check_positive("dt", dt)
+    check_positive("dt", dt)
     frequencies, power = scipy.signal.welch(y - y.mean(axis=0), fs=1.0 / dt, nperseg=len(y) // 4, axis=0)
     power = power.sum(axis=1)
     peak = int(np.argmax(power[1:]) + 1)
@@ -51,7 +52,7 @@ def dominant_period(y, *, dt: float = 1.0) -> float:
 # %% ../../nbs/03d_diagnostics.ipynb #acff1300
 def zero_one_test(x, *, n_frequencies: int = 100, seed: int = 0) -> float:
     "The 0-1 test for chaos on a scalar series: K near 1 for chaotic dynamics, near 0 for regular."
-    x = _series(x, "zero_one_test", 100)
+    x = as_series(x, "zero_one_test", 100)
     n, n_cut = len(x), len(x) // 10
     c = np.random.default_rng(seed).uniform(np.pi / 5, 4 * np.pi / 5, n_frequencies)[:, None]
     j = np.arange(1, n + 1)
@@ -72,9 +73,9 @@ def zero_one_test(x, *, n_frequencies: int = 100, seed: int = 0) -> float:
 # %% ../../nbs/03d_diagnostics.ipynb #bb9475e3
 def sample_entropy(x, *, m: int = 2, r: float | None = None) -> float:
     "Sample entropy of a scalar series: -log(matches of length m + 1 / matches of length m), within `r` (default 0.2 std)."
-    x = _series(x, "sample_entropy", 3 * (m + 1))
+    x = as_series(x, "sample_entropy", 3 * (m + 1))
     r = 0.2 * np.std(x, ddof=1) if r is None else r
-    _check_positive("r", r)
+    check_positive("r", r)
     templates = delay_embed(x, m + 1, 1)  # the same n - m templates for both lengths, as Richman and Moorman define
     radius = np.nextafter(r, 0)  # matches are distances strictly below r
     counts = []
@@ -90,7 +91,7 @@ def sample_entropy(x, *, m: int = 2, r: float | None = None) -> float:
 @eqx.filter_jit
 def _flow_map_jacobians(systems, y0s, horizon, solver, controller, max_steps):
     def one(system, y0):
-        solution = dfx.diffeqsolve(dfx.ODETerm(_tangent_vector_field), solver, 0.0, horizon, None,
+        solution = dfx.diffeqsolve(dfx.ODETerm(tangent_vector_field), solver, 0.0, horizon, None,
                                    (y0, jnp.eye(y0.shape[0], dtype=y0.dtype)), args=system,
                                    stepsize_controller=controller, max_steps=max_steps, throw=False)
         return solution.ys[1][-1], solution.result == dfx.RESULTS.successful
@@ -114,7 +115,7 @@ def ftle(system: AbstractSystem, y0, horizon: float, *, rtol: float = 1e-8, atol
         raise ChaoslitError(f"ftle needs a chaoslit system, got {type(system).__name__}.")
     if system.delay:
         raise ChaoslitError(f"{system.name} is a delay equation: ftle handles flows and maps.")
-    _check_positive("horizon", horizon)
+    check_positive("horizon", horizon)
     batch = Batch.of(system, y0)
     with float64_mode():
         systems, y0s = batch.systems(), batch.initial_states()

@@ -15,8 +15,8 @@ import numpy as np
 import scipy.spatial
 
 from ..core import ChaoslitError
-from .dimensions import _scaling_region
-from .embedding import _series, delay_embed
+from .dimensions import find_scaling_region
+from .embedding import as_series, delay_embed
 
 # %% ../../nbs/03c_lyapunov_data.ipynb #1a7ea135
 @dataclasses.dataclass(frozen=True)
@@ -44,7 +44,7 @@ def _fit(times, curve, method, flatness=0.2):
     slopes = np.gradient(smooth, times)
     usable = (curve - start <= 0.8 * rise) & (slopes > 0) & (np.arange(len(curve)) >= width) \
         & (np.arange(len(curve)) < len(curve) - width)
-    region = _scaling_region(slopes, usable, flatness, max(2, len(curve) // 10)) if rise > 0 else None
+    region = find_scaling_region(slopes, usable, flatness, max(2, len(curve) // 10)) if rise > 0 else None
     i, j = region if region is not None else (0, len(curve) - 1)
     slope = np.polyfit(times[i:j + 1], curve[i:j + 1], 1)[0]
     result = DivergenceExponent(float(slope), method, times, curve, (float(times[i]), float(times[j])), float(rise))
@@ -58,7 +58,7 @@ def _fit(times, curve, method, flatness=0.2):
 def _prepare(x, dim, lag, horizon, theiler, name):
     if not isinstance(horizon, (int, np.integer)) or horizon < 5:
         raise ChaoslitError(f"horizon must be an integer >= 5 samples, got {horizon!r}.")
-    x = _series(x, name, (dim - 1) * lag + horizon + 2 * theiler + 100)
+    x = as_series(x, name, (dim - 1) * lag + horizon + 2 * theiler + 100)
     points = delay_embed(x, dim, lag)
     return points, len(points) - horizon  # the points that can be followed for `horizon` samples
 

@@ -7,7 +7,7 @@ Docs: https://chaoslit.github.io/chaoslit/lyapunov.html.md"""
 # %% auto #0
 __all__ = ['SPREAD_PERIODS', 'ALIGNMENT', 'MAX_ALIGNMENT_PERIODS', 'COLLAPSED', 'OUT_OF_STEPS', 'MAX_HALVINGS',
            'MAX_STRETCH_SPREAD', 'HIGH_DIMENSIONAL', 'LEADING', 'kaplan_yorke_dimension', 'pesin_entropy', 'zero_band',
-           'LyapunovSpectrum', 'alignment_time', 'lyapunov_spectrum']
+           'LyapunovSpectrum', 'reorthonormalize', 'alignment_time', 'tangent_vector_field', 'lyapunov_spectrum']
 
 # %% ../../nbs/03_lyapunov.ipynb #1ad0a37a
 import dataclasses
@@ -22,9 +22,9 @@ import jax.numpy as jnp
 import numpy as np
 from jax.flatten_util import ravel_pytree
 
-from ..core import AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, IntegrationError, float64_mode
-from ..integrate import (BLOWUP, STEPS_PER_PERIOD, Batch, _check_positive, _check_positive_int,
-                                default_controller, default_steps_per_delay, delay_start, delay_step, trajectory, vmap_batch)
+from ..core import (AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, IntegrationError, check_positive,
+                           check_positive_int, float64_mode)
+from ..integrate import (BLOWUP, STEPS_PER_PERIOD, Batch, default_controller, default_steps_per_delay, delay_start, delay_step, trajectory, vmap_batch)
 
 # %% ../../nbs/03_lyapunov.ipynb #3f8acda7
 def kaplan_yorke_dimension(exponents) -> np.ndarray:
@@ -103,7 +103,7 @@ class LyapunovSpectrum:
                     f"{f' ({self.lost} lost)' if np.any(self.lost) else ''}, converged {self.converged})")
 
 # %% ../../nbs/03_lyapunov.ipynb #5254319c
-def _reorthonormalize(matrix):
+def reorthonormalize(matrix):
     "QR of `matrix` with a positive diagonal: the orthonormal frame and the log-stretch of each direction."
     q, r = jnp.linalg.qr(matrix)
     diagonal = jnp.diagonal(r)
@@ -150,7 +150,7 @@ def alignment_time(rates, transient_time: float, period: float) -> float:
     return max(0.0, min(needed, MAX_ALIGNMENT_PERIODS * period) - transient_time)
 
 
-def _tangent_vector_field(t, state, system):
+def tangent_vector_field(t, state, system):
     "The flow and its variational equation: (f(t, y), J(t, y) Q), by Jacobian-vector products."
     y, frame = state
     dy, jvp = jax.linearize(lambda y: system.vector_field(t, y), y)
@@ -208,7 +208,7 @@ def _advance_flow(systems, carry, n_intervals, status, interval, solver, control
     """Advance each (t, y, Q) of a batch by `n_intervals` intervals; return it with the summed log-stretches and a status
     (the first interval that failed, -1 if none, plus COLLAPSED if a tangent direction vanished while the orbit was
     fine, or OUT_OF_STEPS if the solver used up its steps). A replica that failed, before or now, stands still: it costs nothing."""
-    term = dfx.ODETerm(_tangent_vector_field)
+    term = dfx.ODETerm(tangent_vector_field)
 
     def one(system, t, y, frame, status):
         def body(i, loop):
@@ -218,7 +218,7 @@ def _advance_flow(systems, carry, n_intervals, status, interval, solver, control
                                        stepsize_controller=controller, saveat=dfx.SaveAt(t1=True),
                                        max_steps=max_steps, event=dfx.Event(_blowing_up), throw=False)
             y_end, frame_end = jax.tree.map(lambda leaf: leaf[-1], solution.ys)
-            frame_end, stretch = _reorthonormalize(_project_out(frame_end, conserved))
+            frame_end, stretch = reorthonormalize(_project_out(frame_end, conserved))
             solved = solution.result == dfx.RESULTS.successful
             bad = ~solved | ~jnp.all(jnp.isfinite(stretch))
             # a tangent direction that vanished in a successful step collapsed: the interval is too long
@@ -244,7 +244,7 @@ def _advance_stepper(systems, carry, n_intervals, status, h, steps, conserved):
         def body(i, loop):
             t, y, frame, logs, status = loop
             y_next, jvp = jax.linearize(one_interval, y)
-            frame_next, stretch = _reorthonormalize(_project_out(jax.vmap(jvp, in_axes=1, out_axes=1)(frame), conserved))
+            frame_next, stretch = reorthonormalize(_project_out(jax.vmap(jvp, in_axes=1, out_axes=1)(frame), conserved))
             orbit_fine = jnp.max(jnp.abs(y_next)) < BLOWUP
             bad = ~orbit_fine | ~jnp.all(jnp.isfinite(stretch))
             status = jnp.where((status < 0) & bad, i + jnp.where(orbit_fine, COLLAPSED, 0), status)
@@ -264,7 +264,7 @@ def _advance_map(systems, carry, n_intervals, status):
         def body(i, loop):
             y, frame, logs, status = loop
             y_next, jvp = jax.linearize(system.next_state, y)
-            frame, stretch = _reorthonormalize(jax.vmap(jvp, in_axes=1, out_axes=1)(frame))
+            frame, stretch = reorthonormalize(jax.vmap(jvp, in_axes=1, out_axes=1)(frame))
             bad = ~(jnp.max(jnp.abs(y_next)) < BLOWUP) | ~jnp.all(jnp.isfinite(stretch))
             status = jnp.where((status < 0) & bad, i, status)
             return y_next, frame, logs + jnp.where(status < 0, stretch, 0.0), status
@@ -289,7 +289,7 @@ def _advance_delay(systems, carry, n_intervals, status, steps_per_delay):
             one_delay = lambda x: ravel_pytree(jax.lax.fori_loop(
                 0, m, lambda j, c: delay_step(system, m, c, k + j), unravel(x)))[0]
             state_next, jvp = jax.linearize(one_delay, state)
-            frame, stretch = _reorthonormalize(jax.vmap(jvp, in_axes=1, out_axes=1)(frame))
+            frame, stretch = reorthonormalize(jax.vmap(jvp, in_axes=1, out_axes=1)(frame))
             bad = ~(jnp.max(jnp.abs(state_next)) < BLOWUP) | ~jnp.all(jnp.isfinite(stretch))
             status = jnp.where((status < 0) & bad, i, status)
             return k + m, state_next, frame, logs + jnp.where(status < 0, stretch, 0.0), status
@@ -378,7 +378,7 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
             raise ChaoslitError(f"{system.name} is a delay equation, advanced by the method of steps and re-orthonormalized "
                                 "once a delay: interval and solver do not apply (steps_per_delay does).")
         steps_per_delay = default_steps_per_delay(system) if steps_per_delay is None else steps_per_delay
-        _check_positive_int("steps_per_delay", steps_per_delay)
+        check_positive_int("steps_per_delay", steps_per_delay)
         state_size = ravel_pytree(delay_start(system, jnp.zeros(system.dim), steps_per_delay))[0].size
     elif steps_per_delay is not None:
         raise ChaoslitError(f"steps_per_delay is for delay equations; {system.name} is not one.")
@@ -397,28 +397,28 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 1 <= k <= largest:
         raise ChaoslitError(f"n_exponents of {system.name} must be an integer from 1 to {largest}, got {n_exponents!r}.")
     transient = (1000.0 if is_map else 10.0) if transient is None else transient
-    _check_positive("transient", transient, allow_zero=True)
-    _check_positive_int("replicas", replicas, minimum=2)
-    _check_positive_int("block", block)
-    _check_positive_int("min_blocks", min_blocks)
-    _check_positive("tolerance", tolerance)
-    _check_positive_int("seed", seed, minimum=0)
+    check_positive("transient", transient, allow_zero=True)
+    check_positive_int("replicas", replicas, minimum=2)
+    check_positive_int("block", block)
+    check_positive_int("min_blocks", min_blocks)
+    check_positive("tolerance", tolerance)
+    check_positive_int("seed", seed, minimum=0)
     if is_map and interval not in (None, 1):
         raise ChaoslitError(f"{system.name} is a map: its exponents are re-orthonormalized every iteration; leave interval unset.")
     default_interval = interval is None
     if interval is None:
         interval = float(system.tau) if system.delay else 1.0 if is_map else system.period / (20 if stiff_and_large else 4)
-    _check_positive("interval", interval)
+    check_positive("interval", interval)
     max_periods = (1e6 if is_map else 1e4) if max_periods is None else max_periods
-    _check_positive("max_periods", max_periods)
+    check_positive("max_periods", max_periods)
     if max_seconds is not None:
-        _check_positive("max_seconds", max_seconds)
+        check_positive("max_seconds", max_seconds)
     if min_periods is not None:
-        _check_positive("min_periods", min_periods)
+        check_positive("min_periods", min_periods)
     batch = Batch.of(system, y0)
     if not is_map and not system.delay:
-        _check_positive("rtol", rtol)
-        _check_positive("atol", atol)
+        check_positive("rtol", rtol)
+        check_positive("atol", atol)
         if solver is None and not own_scheme:
             solver = dfx.Kvaerno5() if system.stiff and not stiff_and_large else dfx.Tsit5()
         if not own_scheme and not isinstance(solver, dfx.AbstractSolver):
@@ -442,7 +442,7 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
         # k orthonormal directions orthogonal to the conserved ones: QR of [conserved, identity] (the identity's first
         # columns when nothing is conserved)
         m = conserved.shape[1]
-        first_frame = _reorthonormalize(jnp.concatenate([conserved, jnp.eye(system.dim)], axis=1))[0][:, m:m + k]
+        first_frame = reorthonormalize(jnp.concatenate([conserved, jnp.eye(system.dim)], axis=1))[0][:, m:m + k]
         frame = jnp.broadcast_to(first_frame, (size, system.dim, k))
         if system.delay:
             start = jax.vmap(lambda s, y: ravel_pytree(delay_start(s, y, steps_per_delay))[0])(systems, y_start)
