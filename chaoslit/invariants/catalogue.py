@@ -114,13 +114,18 @@ def measure(name: str) -> dict:
     n_exponents = min(LEADING, system.dim) if system.delay else None
     spectrum, seed = _spectrum(system, n_exponents, MAX_SECONDS, options)
     extended = not is_map and (_undecided(spectrum, system.period) or _coarse(spectrum, system.period))
+    extension_failed = None
     if extended:  # an exponent the zero band cannot place: average LONGER times as long to tell
         longer = dict(options, min_periods=LONGER * float(spectrum.time) / system.period)
-        spectrum, seed = _spectrum(system, n_exponents, LONGER * MAX_SECONDS, longer)
+        try:
+            spectrum, seed = _spectrum(system, n_exponents, LONGER * MAX_SECONDS, longer)
+        except IntegrationError as error:  # the longer run failed (a point vortex's core): the first one stands
+            extended, extension_failed = False, str(error).split(" (")[0]
     record = dict(lyapunov_spectrum=_rounded(spectrum.exponents), lyapunov_stderr=_rounded(spectrum.stderr),
                   lyapunov_converged=bool(spectrum.converged), averaging_time=round(float(spectrum.time), 3),
                   lost_replicas=int(spectrum.lost), **({"lyapunov_seed": seed} if seed else {}),
-                  **({"averaging_extended": True} if extended else {}))
+                  **({"averaging_extended": True} if extended else {}),
+                  **({"extension_failed": extension_failed} if extension_failed else {}))
     if not partial:
         ky = float(spectrum.kaplan_yorke_dimension)
         record.update(kaplan_yorke_dimension=None if np.isnan(ky) else round(ky, 4),
@@ -165,7 +170,8 @@ def write_store(path, measured: dict) -> None:
 
 def measure_catalogue(path, names=None, *, redo: bool = False, progress: bool = True) -> dict:
     """Measure the systems `names` (default: the whole catalogue) into the JSON store at `path`, skipping those already
-    there unless `redo`; the store is rewritten after each system. Returns `{name: reason}` for the systems that failed."""
+    there unless `redo`; the store is rewritten after each system. Returns `{name: reason}` for the systems that failed;
+    a system that fails keeps its earlier record, if the store has one."""
     from tqdm.auto import tqdm
 
     from chaoslit import systems
@@ -182,9 +188,8 @@ def measure_catalogue(path, names=None, *, redo: bool = False, progress: bool = 
         bar.set_postfix_str(name, refresh=True)
         try:
             measured[name] = measure(name)
-        except (ChaoslitError, IntegrationError) as error:
+        except (ChaoslitError, IntegrationError) as error:  # an earlier record of it, if any, stands
             failed[name] = f"{type(error).__name__}: {error}"
-            measured.pop(name, None)
         else:
             write_store(path, measured)
         finally:
