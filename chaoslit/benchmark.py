@@ -893,6 +893,12 @@ def hyperparameter_table(rows: list) -> dict:
     return table
 
 
+def _legend(ax, **options) -> None:
+    "A legend where the axes have labelled artists (a small run may draw none): no empty legend, no warning."
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**options)
+
+
 def _figures(results, rows, board, errors, correlations, pairs, folder, attractor_system):
     from matplotlib.figure import Figure
 
@@ -927,7 +933,7 @@ def _figures(results, rows, board, errors, correlations, pairs, folder, attracto
         if len(points):
             ax.loglog(*points.T, "o", ms=3, alpha=0.7, label=model)
     ax.set_xlabel("largest Lyapunov exponent λ₁"); ax.set_ylabel("normalized RMSE, first period")
-    ax.legend(fontsize=6, ncol=2)
+    _legend(ax, fontsize=6, ncol=2)
     save("chaos", fig)
     # Does accuracy decorrelate from chaos? Spearman's rho against the horizon.
     fig = Figure(figsize=(6, 3.5), layout="constrained")
@@ -942,7 +948,7 @@ def _figures(results, rows, board, errors, correlations, pairs, folder, attracto
             ax.semilogx(FINDING_HORIZONS, np.nanmedian(np.where(np.isfinite(rho), rho, np.nan), axis=0), "o-",
                         label=f"{invariant} (median over forecasters)")
     ax.axhline(0, color="k", lw=0.6)
-    ax.set_xlabel("horizon (periods)"); ax.set_ylabel("Spearman ρ, error vs invariant"); ax.legend(fontsize=7)
+    ax.set_xlabel("horizon (periods)"); ax.set_ylabel("Spearman ρ, error vs invariant"); _legend(ax, fontsize=7)
     save("decorrelation", fig)
     # Do forecasters agree on which systems are hard?
     names = sorted({name for pair in pairs for name in pair})
@@ -972,7 +978,7 @@ def _figures(results, rows, board, errors, correlations, pairs, folder, attracto
         if curves and np.isfinite(curves).any(axis=0).all():
             ax.semilogy(np.linspace(0, 10, 101), np.nanmedian(curves, axis=0), label=model)
     ax.axhline(0.5, color="k", lw=0.6, ls=":"); ax.set_ylim(1e-4, 20)
-    ax.set_xlabel("horizon (Lyapunov times)"); ax.set_ylabel("normalized RMSE (median)"); ax.legend(fontsize=6, ncol=2)
+    ax.set_xlabel("horizon (Lyapunov times)"); ax.set_ylabel("normalized RMSE (median)"); _legend(ax, fontsize=6, ncol=2)
     save("error_growth", fig)
     # Attractors side by side.
     system = attractor_system or statuses[0]["system"] if statuses else None

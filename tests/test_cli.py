@@ -95,3 +95,29 @@ def test_simulate_names_the_file_it_writes(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "wrote run1.npz" in result.stdout and (tmp_path / "run1.npz").exists()
 
+
+
+def test_systems_filters(tmp_path):
+    maps = run("systems", "--kind", "map", cwd=tmp_path)
+    assert maps.returncode == 0 and "Henon" in maps.stdout and "Lorenz " not in maps.stdout
+    assert all(" map " in line for line in maps.stdout.splitlines())
+    four = run("systems", "--kind", "flow", "--dim", "4", cwd=tmp_path)
+    assert all("dim=4 " in line for line in four.stdout.splitlines()) and "HyperRossler" in four.stdout
+    delays = run("systems", "--delay", cwd=tmp_path)
+    assert "MackeyGlass" in delays.stdout and all(" delay " in line for line in delays.stdout.splitlines())
+    none = run("systems", "--kind", "map", "--dim", "7", cwd=tmp_path)
+    assert none.returncode == 1 and "no system" in none.stderr
+
+
+def test_a_commands_error_shows_that_commands_usage(tmp_path):
+    result = run("simulate", "Lorenz", "--n", "1", "--out", "x", cwd=tmp_path)
+    assert result.returncode == 2 and "usage: chaoslit simulate" in result.stderr
+
+
+def test_bench_lists_its_failed_tasks_with_their_reasons(tmp_path):
+    # a time limit that tuning cannot meet: the task fails, and the console says which and why
+    result = run("bench", "--systems", "Lorenz", "--models", "ngrc", "--settings", "smoke", "--tuning", "tuned",
+                 "--trials", "200", "--task-seconds", "2", "--out", "run", "--no-progress", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "1 of this command's failed" in result.stdout
+    assert "failed: Lorenz|ngrc|smoke|0|tuned: TimeLimit" in result.stdout

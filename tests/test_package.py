@@ -24,3 +24,19 @@ def test_no_module_imports_another_modules_private_name():
             if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("chaoslit")):
                 crossings += [f"{path.name}: {node.module}.{alias.name}" for alias in node.names if alias.name.startswith("_")]
     assert not crossings, crossings
+
+
+def test_committed_notebook_outputs_hold_no_machine_path_or_float32_warning():
+    # what a reader of the docs sees must not show where a notebook happened to run, nor a silent float32 truncation
+    import json
+    import re
+
+    leaks = []
+    for notebook in sorted((Path(chaoslit.__file__).parents[1] / "nbs").glob("*.ipynb")):
+        for cell in json.loads(notebook.read_text())["cells"]:
+            for output in cell.get("outputs", []):
+                text = json.dumps(output)
+                for pattern in (r"/(?:work|home|tmp|Users)/", r"site-packages", r"\.venv/", r"truncated to float32"):
+                    if re.search(pattern, text):
+                        leaks.append(f"{notebook.name}: {pattern}")
+    assert not leaks, sorted(set(leaks))

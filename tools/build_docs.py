@@ -6,7 +6,9 @@
 The input is nbdev's own processed notebooks (`nbdev.serve.proc_nbs`, the input Quarto would get, with `show_doc`
 API documentation executed); nbconvert renders them to HTML with the figures saved in the notebooks, and every page gets
 the sidebar of nbs/sidebar.yml. Links between notebooks and to the documentation site are made relative, and every
-internal link is checked: a broken one fails the build.
+internal link is checked: a broken one fails the build. The TeX in the prose is rendered to MathML here, at build
+time (latex2mathml), so formulas need no script and no network: browsers draw MathML themselves. A formula that does
+not convert fails the build.
 """
 import argparse
 import html
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import nbformat
 import yaml
+from latex2mathml.converter import convert as tex_to_mathml
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from pygments.formatters import HtmlFormatter
@@ -94,20 +97,54 @@ body {{ margin: 0; font: 16px/1.55 system-ui, sans-serif; color: #222; display: 
 nav {{ width: 15rem; flex: none; padding: 1.5rem 1rem; background: #f6f7f9; min-height: 100vh; box-sizing: border-box; }}
 nav a {{ display: block; padding: .25rem .5rem; color: #245; text-decoration: none; border-radius: 4px; }}
 nav a.here {{ background: #dde6f0; font-weight: 600; }}
-main {{ max-width: 58rem; padding: 1.5rem 2.5rem; overflow-x: auto; }}
+main {{ max-width: 58rem; min-width: 0; padding: 1.5rem 2.5rem; overflow-x: auto; }}
+.table-scroll {{ overflow-x: auto; max-width: 100%; }} math[display="block"] {{ margin: .8rem 0; }}
 pre {{ background: #f6f8fa; padding: .6rem .8rem; overflow-x: auto; font-size: 13.5px; border-radius: 4px; }}
 table {{ border-collapse: collapse; margin: 1rem 0; }} td, th {{ border: 1px solid #ccd; padding: .25rem .5rem; }}
 img {{ max-width: 100%; }} .description {{ color: #555; font-size: 1.1rem; }}
 .jp-OutputArea-output pre, .output_text pre {{ background: #fff; border-left: 3px solid #dde; }}
 {pygments}
 </style>
-<script>MathJax = {{ tex: {{ inlineMath: [['$', '$'], ['\\\\(', '\\\\)']] }} }};</script>
-<script async src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script>
 </head><body><nav><strong>chaoslit</strong>{nav}</nav>
 <main><h1>{title}</h1><p class="description">{description}</p>
 {body}
 </main></body></html>
 """
+
+
+_VERBATIM = re.compile(r"(<pre[\s>].*?</pre>|<code[\s>].*?</code>|<script[\s>].*?</script>|<style[\s>].*?</style>)", re.S)
+_TEX = re.compile(r"\$\$(.+?)\$\$|(?<![\\$\w])\$(?=\S)([^$]+?)(?<=\S)\$(?![\w$])", re.S)
+
+
+def render_math(body: str, failures: list) -> str:
+    """The TeX of the prose (`$...$` inline, `$$...$$` displayed) as MathML; code, scripts and styles are left as they
+    are. A formula that latex2mathml cannot convert is kept as text and added to `failures`."""
+    def one(match):
+        tex = html.unescape(match.group(1) or match.group(2)).strip()
+        if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", tex):  # "\frac" written in a plain string: a form feed, "rac"
+            failures.append(f"{tex!r} (a control character: a backslash taken as an escape)")
+            return match.group(0)
+        try:
+            return tex_to_mathml(tex, display="block" if match.group(1) else "inline")
+        except Exception as error:  # latex2mathml raises its own exceptions, one per kind of bad input
+            failures.append(f"{tex!r} ({type(error).__name__}: {error})")
+            return match.group(0)
+    parts = _VERBATIM.split(body)
+    return "".join(part if i % 2 else _TEX.sub(one, part) for i, part in enumerate(parts))
+
+
+def link_attributes(body: str) -> str:
+    """Pandoc's attributes after a link, `[source](url){target="_blank" style="..."}` (nbdev's `show_doc` writes them for
+    Quarto), made the link's own attributes instead of text after it."""
+    def one(match):
+        pairs = re.findall(r'([\w-]+)="([^"]*)"', match.group(3))
+        return match.group(1) + "".join(f' {key}="{value}"' for key, value in pairs) + ">" + match.group(2) + "</a>"
+    return re.sub(r'(<a [^>]*)>([^<]*)</a>\{((?:\s*[\w-]+="[^"]*")+\s*)\}', one, body)
+
+
+def scroll_tables(body: str) -> str:
+    "Each table in a box of its own that scrolls sideways, so a wide table never widens the page's column."
+    return re.sub(r"(<table[\s>].*?</table>)", r'<div class="table-scroll">\1</div>', body, flags=re.S)
 
 
 class _Links(HTMLParser):
@@ -144,7 +181,8 @@ def check_links(site: Path) -> list[str]:
     return broken
 
 
-def build_site(notebooks: list[Path], base: str) -> None:
+def build_site(notebooks: list[Path], base: str) -> list[str]:
+    "Write the pages; return the formulas that did not convert to MathML."
     SITE.mkdir(exist_ok=True)
     for old in SITE.glob("*.html"):
         old.unlink()
@@ -155,9 +193,10 @@ def build_site(notebooks: list[Path], base: str) -> None:
         nb = nbformat.read(path, as_version=4)
         titles[path.name] = front_matter(nb).get("title", path.stem)
         loaded[path.name] = nb
-    exporter = HTMLExporter(template_name="basic")
+    exporter = HTMLExporter(template_name="basic", exclude_input_prompt=True, exclude_output_prompt=True)
     exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={"remove_input"}, enabled=True), enabled=True)
     pygments = HtmlFormatter().get_style_defs(".highlight")
+    math_failures = []
     for name, nb in loaded.items():
         meta = front_matter(nb)
         prepare(nb)
@@ -166,10 +205,15 @@ def build_site(notebooks: list[Path], base: str) -> None:
             f'<a href="{page_name(item)}" class="{"here" if item == name else ""}">{html.escape(titles.get(item, item))}</a>'
             for item in sidebar
         )
-        page = PAGE.format(title=html.escape(meta.get("title", name)), description=html.escape(meta.get("description", "")),
+        failures = []
+        body = scroll_tables(link_attributes(render_math(body, failures)))
+        math_failures += [f"{name}: {failure}" for failure in failures]
+        description = render_math(html.escape(meta.get("description", "")), failures)
+        page = PAGE.format(title=html.escape(meta.get("title", name)), description=description,
                            nav=nav, body=quarto_ids(relink(body, base)), pygments=pygments)
         (SITE / page_name(name)).write_text(page)
         print(f"  {name} -> _site/{page_name(name)}")
+    return math_failures
 
 
 def build_readme(index: Path, base: str) -> str:
@@ -202,7 +246,10 @@ def main() -> int:
     proc_nbs(str(NBS), n_workers=0)
     notebooks = sorted(PROC.glob("*.ipynb"))
     base = doc_url()
-    build_site(notebooks, base)
+    math_failures = build_site(notebooks, base)
+    if math_failures:
+        print("formulas that do not convert to MathML:\n  " + "\n  ".join(math_failures), file=sys.stderr)
+        return 1
     broken = check_links(SITE)
     if broken:
         print("broken links:\n  " + "\n  ".join(broken), file=sys.stderr)
