@@ -6,8 +6,10 @@ import importlib as _importlib
 # Submodules and names load on first use (PEP 562), so that `import chaoslit` and `chaoslit --help` do not import JAX.
 _SUBMODULES = ("benchmark", "benchmark_defaults", "cli", "core", "forecasters", "integrate", "invariants", "metrics",
                "protocol", "systems", "tuning")
-_NAMES = {"ChaoslitError": "core", "IntegrationError": "core", "float64_mode": "core", "trajectory": "integrate"}
-__all__ = ["core", "integrate", "invariants", "systems", *_NAMES]  # what `from chaoslit import *` gave before
+_NAMES = {"ChaoslitError": "core", "IntegrationError": "core", "float64_mode": "core", "trajectory": "integrate",
+          "iterate": "integrate", "lyapunov_spectrum": "invariants"}  # the everyday names, at the top
+__all__ = ["core", "integrate", "invariants", "systems",
+           "ChaoslitError", "IntegrationError", "float64_mode", "trajectory", "iterate", "lyapunov_spectrum"]
 
 
 def __getattr__(name: str):

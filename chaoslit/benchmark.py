@@ -13,7 +13,6 @@ __all__ = ['BASE', 'METRIC_STEPS', 'FREE_RUN', 'MAX_TASK_SECONDS', 'COLUMNS', 'T
            'forecaster_correlations', 'findings', 'format_findings', 'comparable', 'report', 'hyperparameter_table']
 
 # %% ../nbs/07_benchmark.ipynb #e44759ae
-import contextlib
 import csv
 import dataclasses
 import functools
@@ -34,7 +33,8 @@ import numpy as np
 
 import chaoslit
 from . import forecasters, systems
-from .benchmark_defaults import DEFAULT_MODELS, DEFAULT_SYSTEMS, SETTINGS, TASK_SECONDS, TUNINGS
+from .benchmark_defaults import SETTINGS, TUNINGS
+from .benchmark_defaults import DEFAULT_MODELS, DEFAULT_SYSTEMS, TASK_SECONDS  # noqa: F401 (as benchmark.*)
 from .core import ChaoslitError, unknown_name, write_atomic
 from .metrics import METRICS
 from .protocol import Protocol, chaotic_exponent, evaluate, make_data
@@ -118,8 +118,6 @@ def run_task(task: Task, *, budget: Budget = Budget(), hyperparameters: dict | N
     """Fit and score one task; never raises: a failure is recorded in the rows. A tuned task takes its hyperparameters
     from `hyperparameters` (a table as `hyperparameter_table` returns) if it holds them, else tunes them within `budget`
     (the Optuna study kept in the file `tuning_log`, if given, so that a stopped run resumes its tuning)."""
-    import jax
-
     common = _task_columns(task)
     try:
         data = _data(task.protocol())

@@ -185,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="print the leaderboard of a benchmark run and draw its figures")
     report.add_argument("folder", help="a results folder written by `chaoslit bench`")
     report.add_argument("--system", help="the system whose free runs the attractor figure shows")
-    for command, subparser in commands.choices.items():  # a command's own errors print its own usage line
+    for subparser in commands.choices.values():  # a command's own errors print its own usage line
         subparser.set_defaults(command_parser=subparser)
     return parser
 

@@ -22,7 +22,6 @@ import importlib.resources
 import json
 import math
 import os
-import tempfile
 import uuid
 from pathlib import Path
 from typing import Any, Callable, ClassVar

@@ -239,7 +239,7 @@ def state_space_divergence(y_true, y_pred, *, bins: int | None = None, smoothing
     for a, b in zip(y_true, y_pred):
         low, high = a.min(axis=0), a.max(axis=0)
         high = np.where(high > low, high, low + 1.0)
-        def histogram(z):
+        def histogram(z, low=low, high=high):  # this pair's bounds, bound now
             with np.errstate(over="ignore", invalid="ignore"):  # a far-flung forecast point is simply outside
                 scaled = (z - low) / (high - low) * bins
             inside = np.all(np.isfinite(scaled) & (scaled >= 0) & (scaled <= bins), axis=1)

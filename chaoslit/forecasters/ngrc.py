@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .base import (AbstractIncrementModel, AbstractRidgeForecaster, Standardizer,
-                                       MAX_FEATURES, check_feature_count, check_hyperparameters, increment_regression)
+                                       check_feature_count, check_hyperparameters, increment_regression)
 
 # %% ../../nbs/06c_ngrc.ipynb #1967bed7
 def monomial_exponents(n_variables: int, degree: int) -> np.ndarray:

@@ -13,7 +13,6 @@ from typing import ClassVar
 import equinox as eqx
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from .base import (AbstractIncrementModel, AbstractRidgeForecaster, Standardizer,
                                        check_feature_count, check_hyperparameters, increment_regression)

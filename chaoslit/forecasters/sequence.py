@@ -16,7 +16,6 @@ from typing import ClassVar
 import equinox as eqx
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from .base import Standardizer, check_hyperparameters
 from .training import MLP, AbstractStateSpaceFitted, AbstractTrainedForecaster, integer_at_least

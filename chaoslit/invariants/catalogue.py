@@ -78,7 +78,7 @@ def _spectrum(system, n_exponents, max_seconds, options):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # non-convergence is recorded in the result, not lost
                 return lyapunov_spectrum(system, n_exponents=n_exponents, max_seconds=max_seconds, seed=seed, **options), seed
-        except IntegrationError as error:
+        except IntegrationError:
             if seed == NUDGES - 1:
                 raise
 

@@ -20,7 +20,7 @@ import numpy as np
 import scipy.signal
 import scipy.spatial
 
-from ..core import (AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, IntegrationError, check_positive,
+from ..core import (AbstractMap, AbstractSystem, ChaoslitError, IntegrationError, check_positive,
                            float64_mode)
 from ..integrate import STEPS_PER_PERIOD, Batch, default_controller, iterate, trajectory, vmap_batch
 from .embedding import as_series, delay_embed

@@ -11,7 +11,6 @@ __all__ = ['CATALOGUE', 'names', 'get', 'table']
 import dataclasses
 from types import MappingProxyType
 
-import numpy as np
 
 from ..core import AbstractSystem, ChaoslitError, as_parameter, is_parameter, unknown_name
 from . import classic, delay, flows, high_dimensional, maps

@@ -14,7 +14,7 @@ import equinox as eqx
 import jax.numpy as jnp
 import numpy as np
 
-from ..core import AbstractFlow, ChaoslitError, Scalar, State, parameter
+from ..core import AbstractFlow, ChaoslitError, Scalar, parameter
 
 # %% ../../nbs/01a_classic.ipynb #0b56173d
 _DYSTS = "dysts 0.96 metadata (chaotic_attractors.json), estimates of the reference database"
