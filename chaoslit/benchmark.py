@@ -7,10 +7,11 @@ Docs: https://chaoslit.github.io/chaoslit/benchmark.html.md"""
 # %% auto #0
 __all__ = ['BASE', 'METRIC_STEPS', 'FREE_RUN', 'MAX_TASK_SECONDS', 'COLUMNS', 'TIMING', 'LEADERBOARD_METRICS', 'FINDING_HORIZONS',
            'SHORT_HORIZON', 'LONG_HORIZON', 'CHAOS_INVARIANTS', 'DECORRELATION_MARGIN', 'DIVERGED_ERROR',
-           'CONSTANT_FORECASTS', 'PHYSICS_BASED', 'PUBLISHED', 'Task', 'tasks', 'run_task', 'Results', 'run',
-           'check_scheduler', 'TaskProcess', 'bootstrap_median', 'label', 'base_setting', 'system_scores',
-           'leaderboard', 'format_leaderboard', 'horizon_errors', 'spearman', 'chaos_correlations',
-           'forecaster_correlations', 'findings', 'format_findings', 'comparable', 'report', 'hyperparameter_table']
+           'CONSTANT_FORECASTS', 'PHYSICS_BASED', 'PUBLISHED', 'MARKERS', 'LINESTYLES', 'Task', 'tasks', 'run_task',
+           'Results', 'run', 'check_scheduler', 'TaskProcess', 'bootstrap_median', 'label', 'base_setting',
+           'system_scores', 'leaderboard', 'format_leaderboard', 'horizon_errors', 'spearman', 'chaos_correlations',
+           'forecaster_correlations', 'findings', 'format_findings', 'comparable', 'report', 'hyperparameter_table',
+           'model_style']
 
 # %% ../nbs/07_benchmark.ipynb #e44759ae
 import csv
@@ -824,9 +825,9 @@ def comparable(rows: list) -> tuple[list, dict]:
 # %% ../nbs/07_benchmark.ipynb #b261bbaa
 def report(folder, *, attractor_system: str | None = None) -> dict:
     """Read a results folder: the leaderboard, the published findings beside these results, and the figures written to
-    `figures/`; the findings and the correlations they rest on to `findings.json` (the per-task arrays they are
-    computed from are large, and not kept with a committed run); the tuned hyperparameters, if any, to
-    `hyperparameters.json`."""
+    `figures/` (and returned as matplotlib figures, `drawn`); the findings and the correlations they rest on to
+    `findings.json` (the per-task arrays they are computed from are large, and not kept with a committed run); the
+    tuned hyperparameters, if any, to `hyperparameters.json`."""
     results = Results(folder)
     if not results.table.exists():
         raise ChaoslitError(f"No results in {str(folder)!r}: run `chaoslit bench --out {folder}` first.")
@@ -847,10 +848,10 @@ def report(folder, *, attractor_system: str | None = None) -> dict:
         _write(Path(folder) / "findings.json", json.dumps(_without_nan(measured), indent=1) + "\n")
     figures = Path(folder) / "figures"
     _write(figures, None)
-    paths = _figures(results, rows, board, errors, correlations, pairs, figures, attractor_system)
+    paths, drawn = _figures(results, rows, board, errors, correlations, pairs, figures, attractor_system)
     return dict(leaderboard=board, markdown=format_leaderboard(board), findings=found,
                 findings_markdown=format_findings(found, left_out), correlations=correlations, pairs=pairs, figures=paths,
-                hyperparameters=table)
+                drawn=drawn, hyperparameters=table)
 
 
 def _write(path: Path, text: str | None, figure=None) -> bool:
@@ -891,6 +892,19 @@ def hyperparameter_table(rows: list) -> dict:
     return table
 
 
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")  # with tab20's 20 colours: 160 forecasters before a style repeats
+LINESTYLES = ("-", "--", "-.", ":")
+
+
+def model_style(models: list) -> dict:
+    "Each forecaster's colour, marker and line style in every figure of a report: no two alike (up to 80 forecasters)."
+    from matplotlib import colormaps
+
+    colours = colormaps["tab20"].colors
+    return {model: dict(color=colours[i % 20], marker=MARKERS[(i // 20) % len(MARKERS)],
+                        linestyle=LINESTYLES[(i // 20) % len(LINESTYLES)]) for i, model in enumerate(models)}
+
+
 def _legend(ax, **options) -> None:
     "A legend where the axes have labelled artists (a small run may draw none): no empty legend, no warning."
     if ax.get_legend_handles_labels()[0]:
@@ -901,11 +915,13 @@ def _figures(results, rows, board, errors, correlations, pairs, folder, attracto
     from matplotlib.figure import Figure
 
     models = [r["model"] for r in board]
-    paths = {}
+    style = model_style(models)
+    paths, drawn = {}, {}
 
     def save(name, fig):
         if not errors and name in ("chaos", "decorrelation", "error_growth"):
             return  # drawn from the per-task arrays, which are absent: a stored figure stands
+        drawn[name] = fig
         if _write(folder / f"{name}.png", None, figure=fig):
             paths[name] = folder / f"{name}.png"
 
@@ -915,10 +931,12 @@ def _figures(results, rows, board, errors, correlations, pairs, folder, attracto
     vpt = system_scores(rows, "vpt_nrmse")
     values = [np.array([v for v in vpt.get(m, {}).values() if np.isfinite(v)]) for m in models]
     ax.boxplot([v if v.size else [np.nan] for v in values], positions=range(len(models)), widths=0.6, showfliers=False)
-    for i, v in enumerate(values):
-        ax.plot(i + np.random.default_rng(i).uniform(-0.2, 0.2, v.size), v, "o", ms=2.5, alpha=0.5)
+    for i, (model, v) in enumerate(zip(models, values)):
+        ax.plot(i + np.random.default_rng(i).uniform(-0.2, 0.2, v.size), v, ls="none", ms=2.5, alpha=0.6,
+                color=style[model]["color"], marker=style[model]["marker"])
     ax.set_xticks(range(len(models)), models, rotation=45, ha="right")
-    ax.set_ylabel("valid prediction time\n(Lyapunov times, one dot per system)")
+    ax.set_ylabel("valid prediction time\n(Lyapunov times)")
+    ax.set_title("Valid prediction time per forecaster (one dot per system)", fontsize=9)
     save("vpt", fig)
     # Accuracy against chaos: the error of the first period against the largest exponent.
     fig = Figure(figsize=(6, 3.5), layout="constrained")
@@ -929,8 +947,10 @@ def _figures(results, rows, board, errors, correlations, pairs, folder, attracto
                            for s, e in errors.get(model, {}).items()]).reshape(-1, 2)
         points = points[np.isfinite(points).all(axis=1) & (points > 0).all(axis=1)]
         if len(points):
-            ax.loglog(*points.T, "o", ms=3, alpha=0.7, label=model)
-    ax.set_xlabel("largest Lyapunov exponent λ₁"); ax.set_ylabel("normalized RMSE, first period")
+            ax.loglog(*points.T, ls="none", ms=3, alpha=0.7, label=model, color=style[model]["color"],
+                      marker=style[model]["marker"])
+    ax.set_xlabel("largest Lyapunov exponent λ₁ (per time unit)"); ax.set_ylabel("normalized RMSE, first period")
+    ax.set_title("Error over the first period against chaos (one point per system)", fontsize=9)
     _legend(ax, fontsize=6, ncol=2)
     save("chaos", fig)
     # Does accuracy decorrelate from chaos? Spearman's rho against the horizon.
@@ -947,6 +967,7 @@ def _figures(results, rows, board, errors, correlations, pairs, folder, attracto
                         label=f"{invariant} (median over forecasters)")
     ax.axhline(0, color="k", lw=0.6)
     ax.set_xlabel("horizon (periods)"); ax.set_ylabel("Spearman ρ, error vs invariant"); _legend(ax, fontsize=7)
+    ax.set_title("Does accuracy decorrelate from chaos at long horizons?", fontsize=9)
     save("decorrelation", fig)
     # Do forecasters agree on which systems are hard?
     names = sorted({name for pair in pairs for name in pair})
@@ -960,6 +981,7 @@ def _figures(results, rows, board, errors, correlations, pairs, folder, attracto
         ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=7)
         ax.set_yticks(range(len(names)), names, fontsize=7)
         fig.colorbar(image, ax=ax, label="Spearman ρ of valid prediction time")
+        ax.set_title("Do forecasters agree on which systems are hard?", fontsize=9)
         save("forecaster_correlation", fig)
     # Error growth.
     fig = Figure(figsize=(6, 3.5), layout="constrained")
@@ -973,9 +995,14 @@ def _figures(results, rows, board, errors, correlations, pairs, folder, attracto
                 lam, dt, curve = _number(r["lyapunov_exponent"]), float(arrays["dt"]), arrays["error_curve"]
                 grid = np.linspace(0, 10, 101)
                 curves.append(np.interp(grid, (np.arange(len(curve)) + 1) * dt * lam, curve, right=np.nan))
-        if curves and np.isfinite(curves).any(axis=0).all():
-            ax.semilogy(np.linspace(0, 10, 101), np.nanmedian(curves, axis=0), label=model)
-    ax.axhline(0.5, color="k", lw=0.6, ls=":"); ax.set_ylim(1e-4, 20)
+        if curves and np.isfinite(curves).any():  # as far as the horizons reach (a short run: not 10 Lyapunov times)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # beyond every curve's horizon: NaN, not drawn
+                median = np.nanmedian(curves, axis=0)
+            ax.semilogy(np.linspace(0, 10, 101), median, label=model, color=style[model]["color"],
+                        linestyle=style[model]["linestyle"])
+    ax.axhline(0.5, color="k", lw=0.6, ls=":", label="valid-prediction threshold (0.5)"); ax.set_ylim(1e-4, 20)
+    ax.set_title("Error growth: median over systems", fontsize=9)
     ax.set_xlabel("horizon (Lyapunov times)"); ax.set_ylabel("normalized RMSE (median)"); _legend(ax, fontsize=6, ncol=2)
     save("error_growth", fig)
     # Attractors side by side.
@@ -998,11 +1025,15 @@ def _figures(results, rows, board, errors, correlations, pairs, folder, attracto
         pad = 0.25 * (high - low)
         for ax, (title, y) in zip(axes, [("truth", truth)] + [(m, plane(a["free_run"])) for m, a in unique]):
             y = y[np.isfinite(y).all(axis=1)]
+            constant = len(y) > 0 and float(np.ptp(y, axis=0).max()) <= 1e-9 * float(np.max(high - low))
             ax.plot(y[:, 0], y[:, j], lw=0.3, color="k" if title == "truth" else "C3")
+            if constant:  # a line of zero length draws nothing: show the point it sits at
+                ax.plot(y[:1, 0], y[:1, j], "x", ms=8, color="C3")
+                title = f"{title} (constant)"
             ax.set_xlim(low[0] - pad[0], high[0] + pad[0]); ax.set_ylim(low[j] - pad[j], high[j] + pad[j])
             ax.set_title(title, fontsize=8); ax.set_xticks([]); ax.set_yticks([])
         for ax in axes[len(unique) + 1:]:
             ax.axis("off")
-        fig.suptitle(f"free runs on {system}", fontsize=9)
+        fig.suptitle(f"Free runs on {system}, first and last coordinates", fontsize=9)
         save("attractors", fig)
-    return paths
+    return paths, drawn

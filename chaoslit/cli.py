@@ -226,6 +226,10 @@ def _simulate(args, parser) -> int:
     from chaoslit.integrate import iterate, trajectory
 
     system = _system(args, parser)
+    flow_only = dict(dt=args.dt, pts_per_period=args.pts_per_period, rtol=args.rtol, atol=args.atol)
+    if system.kind == "map" and any(value is not None for value in flow_only.values()):
+        given = ", ".join("--" + name.replace("_", "-") for name, value in flow_only.items() if value is not None)
+        parser.error(f"{system.name} is a map, iterated once per sample: {given} do not apply.")
     try:
         if system.kind == "map":
             whole = float(args.transient).is_integer()  # iterations; a fraction or NaN is refused by iterate
@@ -326,7 +330,8 @@ def _bench(args, parser) -> int:
         return 130
     mine = {task.id for task in task_list}
     failed = [row for row in results.rows() if row["metric"] == "status" and row["status"] == "failed" and row["task"] in mine]
-    print(f"done: {len(results.done())} tasks, {len(failed)} of this command's failed. The leaderboard: chaoslit report {args.out}")
+    print(f"done: {len(results.done())} tasks in {args.out}; {len(failed)} of this command's {len(task_list)} failed. "
+          f"The leaderboard: chaoslit report {args.out}")
     for row in failed[:FAILED_SHOWN]:
         print(f"  failed: {row['task']}: {row['reason']}")
     if len(failed) > FAILED_SHOWN:

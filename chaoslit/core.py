@@ -140,12 +140,13 @@ def write_atomic(path, write: Callable, *, binary: bool = False) -> None:
 
 # %% ../nbs/00_core.ipynb #2eb6a338
 def as_key(key, where: str = "key") -> jax.Array:
-    """A typed JAX random key from an integer seed, a `jax.random.key(...)`, or a legacy `jax.random.PRNGKey(...)`
-    (its raw `uint32[2]` data, wrapped). Anything else is refused with a `ChaoslitError` naming `where`."""
+    """One typed JAX random key from an integer seed, a `jax.random.key(...)`, or a legacy `jax.random.PRNGKey(...)`
+    (its raw `uint32[2]` data, wrapped). Anything else, a batch of keys included, is refused with a `ChaoslitError`
+    naming `where`."""
     if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
         return jax.random.key(int(key))
     if isinstance(key, (jax.Array, np.ndarray)):
-        if jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
+        if jnp.issubdtype(key.dtype, jax.dtypes.prng_key) and key.shape == ():
             return key
         if key.dtype == np.uint32 and key.shape == (2,):
             return jax.random.wrap_key_data(jnp.asarray(key))

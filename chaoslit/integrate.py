@@ -92,6 +92,7 @@ def solve(system: AbstractFlow, ts: Times, y0, *, t0=None, solver: dfx.AbstractS
     drift = dfx.ODETerm(lambda t, y, args: system(t, y))
     terms = drift
     if noise > 0:  # dynamical noise: dy = f dt + noise dW
+        key = as_key(key, "solve's key (noise > 0 needs one)")
         brownian = dfx.VirtualBrownianTree(t0, ts[-1], tol=(ts[1] - ts[0]) / 64, shape=y0.shape, key=key,
                                            levy_area=dfx.SpaceTimeLevyArea)
         diffusion = dfx.ControlTerm(lambda t, y, args: lx.DiagonalLinearOperator(noise * jnp.ones_like(y)), brownian)

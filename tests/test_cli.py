@@ -38,6 +38,7 @@ def test_simulate_writes_trajectory_and_plot(tmp_path):
         (["simulate", "Lorenz", "--out", "x.npz", "--plot", "."], "is a folder"),
         (["simulate", "Lorenz", "--out", "."], "is a folder"),
         (["simulate", "Lorenz", "--out", "newfolder/"], "is a folder"),
+        (["simulate", "Henon", "--out", "h", "--dt", "7", "--rtol", "1e-3"], "--dt, --rtol do not apply"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_clear_message(tmp_path, args, message):
@@ -119,5 +120,5 @@ def test_bench_lists_its_failed_tasks_with_their_reasons(tmp_path):
     result = run("bench", "--systems", "Lorenz", "--models", "ngrc", "--settings", "smoke", "--tuning", "tuned",
                  "--trials", "200", "--task-seconds", "2", "--out", "run", "--no-progress", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "1 of this command's failed" in result.stdout
+    assert "1 of this command's 1 failed" in result.stdout
     assert "failed: Lorenz|ngrc|smoke|0|tuned: TimeLimit" in result.stdout

@@ -25,13 +25,14 @@ def _mean_loss(model, windows, key):
     return jnp.mean((windows - model.value) ** 2)
 
 
-def as_series(n=600, seed=0):
+def _white_noise(n=600, seed=0):
+    "One training series of independent standard normal draws in two coordinates."
     return [np.random.default_rng(seed).standard_normal((n, 2))]
 
 
 def _train(checkpoint=None, callback=None, steps=60, patience=0, loss=_mean_loss, lbfgs=0, validation_fraction=0.2):
     with float64_mode():
-        data = training_set(as_series(), 5, validation_fraction)
+        data = training_set(_white_noise(), 5, validation_fraction)
         return train(Scalar(jnp.zeros(2)), loss, data, optax.adam(0.05), steps=steps, batch_size=4, window=5,
                      key=jax.random.key(7), eval_every=10, patience=patience, checkpoint=checkpoint, callback=callback,
                      lbfgs=lbfgs)
@@ -41,7 +42,7 @@ def test_same_seed_same_parameters():
     first, second = _train(), _train()
     np.testing.assert_array_equal(first.model.value, second.model.value)
     # and the loop learned the data's mean
-    np.testing.assert_allclose(first.model.value, as_series()[0][:480].mean(axis=0), atol=0.1)
+    np.testing.assert_allclose(first.model.value, _white_noise()[0][:480].mean(axis=0), atol=0.1)
 
 
 def test_interrupted_run_resumes_to_the_same_parameters(tmp_path):
@@ -72,7 +73,7 @@ def test_interrupted_run_resumes_to_the_same_parameters(tmp_path):
 
 def test_lbfgs_finish_reaches_the_full_batch_minimum():
     "The minimizer of the mean loss over the full batch (windows every half window) is those windows' mean, exactly."
-    series = as_series()[0]
+    series = _white_noise()[0]
     full_batch = np.stack([series[s: s + 5] for s in range(0, len(series) - 5 + 1, 2)])
     adam_only = _train(validation_fraction=0)
     finished = _train(lbfgs=20, validation_fraction=0)
@@ -138,7 +139,7 @@ def test_training_set_cuts_and_refuses():
     ("hybrid_ode", dict(physics=systems.get("Lorenz"), dt=-1.0), "dt must be the data's sampling interval"),
 ])
 def test_bad_hyperparameters_are_named(name, bad, message):
-    train_data = as_series(1000)[0][:, :1].repeat(3, axis=1) + np.arange(3)
+    train_data = _white_noise(1000)[0][:, :1].repeat(3, axis=1) + np.arange(3)
     with pytest.raises(ChaoslitError, match=message):
         forecasters.get(name, **{"steps": 1, **bad}).fit(train_data)
 

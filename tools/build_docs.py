@@ -112,13 +112,14 @@ img {{ max-width: 100%; }} .description {{ color: #555; font-size: 1.1rem; }}
 """
 
 
-_VERBATIM = re.compile(r"(<pre[\s>].*?</pre>|<code[\s>].*?</code>|<script[\s>].*?</script>|<style[\s>].*?</style>)", re.S)
+_VERBATIM = re.compile(r"(<pre[\s>].*?</pre>|<code[\s>].*?</code>|<script[\s>].*?</script>|<style[\s>].*?</style>"
+                       r"|<[^>]+>)", re.S)  # code is left as it is, and so is every tag (its attributes)
 _TEX = re.compile(r"\$\$(.+?)\$\$|(?<![\\$\w])\$(?=\S)([^$]+?)(?<=\S)\$(?![\w$])", re.S)
 
 
 def render_math(body: str, failures: list) -> str:
-    """The TeX of the prose (`$...$` inline, `$$...$$` displayed) as MathML; code, scripts and styles are left as they
-    are. A formula that latex2mathml cannot convert is kept as text and added to `failures`."""
+    """The TeX of the prose (`$...$` inline, `$$...$$` displayed) as MathML; code, scripts, styles and the tags
+    themselves are left as they are (TeX glued to a word, `$n$th`, stays text: the browser check finds it). A formula that latex2mathml cannot convert is kept as text and added to `failures`."""
     def one(match):
         tex = html.unescape(match.group(1) or match.group(2)).strip()
         if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", tex):  # "\frac" written in a plain string: a form feed, "rac"

@@ -28,7 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from ..core import ChaoslitError, write_atomic
+from ..core import ChaoslitError, as_key, write_atomic
 from .base import AbstractFitted, AbstractForecaster, Standardizer, check_hyperparameters
 from ..invariants.lyapunov import reorthonormalize
 from ..metrics import hellinger_distance, state_space_divergence
@@ -174,6 +174,7 @@ def train(model: eqx.Module, loss: Callable, data: TrainingSet, optimizer: optax
 
     if steps + lbfgs < 1:
         raise ChaoslitError(f"train: steps ({steps}) and lbfgs ({lbfgs}) are both 0; give at least one step or iteration.")
+    key = as_key(key, "train's key")
     params, static = eqx.partition(model, eqx.is_inexact_array)
     state = dict(params=params, opt_state=optimizer.init(params), lbfgs_state=LBFGS.init(params), best=params)
     total = steps + lbfgs

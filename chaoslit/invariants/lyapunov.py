@@ -415,6 +415,8 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
         check_positive("max_seconds", max_seconds)
     if min_periods is not None:
         check_positive("min_periods", min_periods)
+        if min_periods > max_periods:  # the cap would win, silently
+            raise ChaoslitError(f"min_periods ({min_periods:g}) is more than max_periods ({max_periods:g}): raise max_periods.")
     batch = Batch.of(system, y0)
     if not is_map and not system.delay:
         check_positive("rtol", rtol)
