@@ -906,8 +906,13 @@ def model_style(models: list) -> dict:
 
 
 def _legend(ax, **options) -> None:
-    "A legend where the axes have labelled artists (a small run may draw none): no empty legend, no warning."
-    if ax.get_legend_handles_labels()[0]:
+    """A legend where the axes have labelled artists (a small run may draw none): no empty legend, no warning. A long
+    one goes beside the axes, where it hides no data."""
+    handles = ax.get_legend_handles_labels()[0]
+    if len(handles) > 8:
+        ax.figure.set_figwidth(ax.figure.get_figwidth() + 2.2)  # room for it, the axes keep their width
+        ax.legend(**{**options, "ncol": 1}, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    elif handles:
         ax.legend(**options)
 
 
