@@ -892,7 +892,7 @@ def hyperparameter_table(rows: list) -> dict:
     return table
 
 
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")  # with tab20's 20 colours: 160 forecasters before a style repeats
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")  # with tab20's 20 colours: 160 points' styles, 80 lines' 
 LINESTYLES = ("-", "--", "-.", ":")
 
 
@@ -909,9 +909,10 @@ def _legend(ax, **options) -> None:
     """A legend where the axes have labelled artists (a small run may draw none): no empty legend, no warning. A long
     one goes beside the axes, where it hides no data."""
     handles = ax.get_legend_handles_labels()[0]
-    if len(handles) > 8:
-        ax.figure.set_figwidth(ax.figure.get_figwidth() + 2.2)  # room for it, the axes keep their width
-        ax.legend(**{**options, "ncol": 1}, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    if len(handles) > 8:  # a column of at most 16 entries beside the axes, which keep their width
+        columns = math.ceil(len(handles) / 16)
+        ax.figure.set_figwidth(ax.figure.get_figwidth() + 2.2 * columns)
+        ax.legend(**{**options, "ncol": columns}, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     elif handles:
         ax.legend(**options)
 
@@ -1039,6 +1040,8 @@ def _figures(results, rows, board, errors, correlations, pairs, folder, attracto
             ax.set_title(title, fontsize=8); ax.set_xticks([]); ax.set_yticks([])
         for ax in axes[len(unique) + 1:]:
             ax.axis("off")
-        fig.suptitle(f"Free runs on {system}, first and last coordinates", fontsize=9)
+        axes_names = "coordinate 0 against itself 10 steps earlier" if unique[0][1]["train"].shape[1] == 1 else \
+            f"coordinates 0 and {min(2, unique[0][1]['train'].shape[1] - 1)}"
+        fig.suptitle(f"Free runs on {system}: {axes_names}", fontsize=9)
         save("attractors", fig)
     return paths, drawn

@@ -150,7 +150,8 @@ def as_key(key, where: str = "key") -> jax.Array:
             return key
         if key.dtype == np.uint32 and key.shape == (2,):
             return jax.random.wrap_key_data(jnp.asarray(key))
-    raise ChaoslitError(f"{where} must be an integer seed, a jax.random.key(...) or a jax.random.PRNGKey(...), got {key!r}.")
+    got = f"a batch of keys of shape {key.shape}" if isinstance(key, (jax.Array, np.ndarray)) and key.ndim else repr(key)
+    raise ChaoslitError(f"{where} must be one integer seed, jax.random.key(...) or jax.random.PRNGKey(...), got {got}.")
 
 # %% ../nbs/00_core.ipynb #2d351f3d
 def check_positive(name: str, value, *, allow_zero: bool = False) -> None:

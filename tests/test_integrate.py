@@ -82,7 +82,7 @@ def test_blow_up_is_an_error_naming_system_and_time():
         (dict(n=10, pts_per_period=7, dt=0.01), "pts_per_period or dt, not both"),
         (dict(n=10, noise=0.1, key=0, rtol=1e-3), "rtol and atol would be ignored"),
         (dict(n=10, key=0), "without noise > 0 it would be ignored"),
-        (dict(n=10, noise=0.1, key="seed"), "trajectory's key must be an integer seed"),
+        (dict(n=10, noise=0.1, key="seed"), "trajectory's key must be one integer seed"),
     ],
 )
 def test_bad_arguments_are_clear_errors(kwargs, message):

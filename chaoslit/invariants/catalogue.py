@@ -62,7 +62,7 @@ MIN_ITERATIONS = 10_000  # the same for maps
 MAX_SECONDS = 120.0  # the averaging's time budget per system: a stiff or slow flow stops there, unconverged
 NUDGES = 3  # how many sets of nudged replicas to try before a system's measurement fails
 LONGER = 4  # how much longer a flow is averaged when the zero band cannot place an exponent (`_undecided`, `_coarse`)
-MAX_PERIODS = 1e4  # lyapunov_spectrum's own cap on a flow's averaging, raised for the longer run
+MAX_PERIODS = 1e4  # lyapunov_spectrum's default cap on a flow's averaging (keep them equal), raised for the longer run
 RESOLUTION = 0.1  # the widest zero band that can say what an orbit is, as a fraction of its largest |exponent|
 
 
@@ -119,12 +119,14 @@ def measure(name: str) -> dict:
     if extended:  # an exponent the zero band cannot place: average LONGER times as long to tell
         periods = LONGER * float(spectrum.time) / system.period
         longer = dict(options, min_periods=periods, max_periods=max(periods, MAX_PERIODS))
-        first_time = float(spectrum.time)
+        first = spectrum, seed
         try:
             spectrum, seed = _spectrum(system, n_exponents, LONGER * MAX_SECONDS, longer)
         except IntegrationError as error:  # the longer run failed (a point vortex's core): the first one stands
             extension_failed = str(error).split(" (")[0]
-        extended = float(spectrum.time) > 1.01 * first_time  # not when the time budget stopped it as soon
+        extended = float(spectrum.time) > 1.01 * float(first[0].time)
+        if not extended:  # failed, or stopped by its time budget no later than the first: the first one stands
+            spectrum, seed = first
     record = dict(lyapunov_spectrum=_rounded(spectrum.exponents), lyapunov_stderr=_rounded(spectrum.stderr),
                   lyapunov_converged=bool(spectrum.converged), averaging_time=round(float(spectrum.time), 3),
                   lost_replicas=int(spectrum.lost), **({"lyapunov_seed": seed} if seed else {}),
