@@ -10,6 +10,7 @@ happen, runs the checks once the page has loaded, and writes its report into the
 returns. Screenshots of the key pages go to `_site/screenshots/` for a reviewer to look at.
 """
 import argparse
+import html
 import json
 import re
 import shutil
@@ -79,8 +80,6 @@ def check_page(page: Path) -> list[str]:
     found = re.search(r'<pre id="site-check-report">(.*?)</pre>', dom, re.S)
     if not found:
         return ["the page did not finish loading in Chromium"]
-    import html
-
     report = json.loads(html.unescape(found.group(1)))
     problems = [f"JavaScript error: {error}" for error in report["errors"]]
     problems += [f"TeX left as text: {tex}" for tex in report["tex"]]

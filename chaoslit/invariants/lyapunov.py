@@ -6,8 +6,9 @@ Docs: https://chaoslit.github.io/chaoslit/lyapunov.html.md"""
 
 # %% auto #0
 __all__ = ['SPREAD_PERIODS', 'ALIGNMENT', 'MAX_ALIGNMENT_PERIODS', 'COLLAPSED', 'OUT_OF_STEPS', 'MAX_HALVINGS',
-           'MAX_STRETCH_SPREAD', 'HIGH_DIMENSIONAL', 'LEADING', 'kaplan_yorke_dimension', 'pesin_entropy', 'zero_band',
-           'LyapunovSpectrum', 'reorthonormalize', 'alignment_time', 'tangent_vector_field', 'lyapunov_spectrum']
+           'MAX_STRETCH_SPREAD', 'HIGH_DIMENSIONAL', 'LEADING', 'MAX_PERIODS', 'kaplan_yorke_dimension',
+           'pesin_entropy', 'zero_band', 'LyapunovSpectrum', 'reorthonormalize', 'alignment_time',
+           'tangent_vector_field', 'lyapunov_spectrum']
 
 # %% ../../nbs/03_lyapunov.ipynb #1ad0a37a
 import dataclasses
@@ -24,7 +25,8 @@ from jax.flatten_util import ravel_pytree
 
 from ..core import (AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, IntegrationError, check_positive,
                            check_positive_int, float64_mode)
-from ..integrate import (BLOWUP, STEPS_PER_PERIOD, Batch, default_controller, default_steps_per_delay, delay_start, delay_step, trajectory, vmap_batch)
+from ..integrate import (BLOWUP, STEPS_PER_PERIOD, Batch, default_controller, default_steps_per_delay, delay_start,
+                                delay_step, trajectory, vmap_batch)
 
 # %% ../../nbs/03_lyapunov.ipynb #3f8acda7
 def kaplan_yorke_dimension(exponents) -> np.ndarray:
@@ -323,6 +325,7 @@ def _expected_stderr(sums, first, last, n_blocks: int, alive) -> np.ndarray:
 
 HIGH_DIMENSIONAL = 10  # a flow with more coordinates than this gets its leading exponents only, by default
 LEADING = 4  # how many
+MAX_PERIODS = {"flow": 1e4, "map": 1e6}  # the default cap on the averaging: periods of a flow, iterations of a map
 
 
 def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None, y0=None,
@@ -409,7 +412,7 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     if interval is None:
         interval = float(system.tau) if system.delay else 1.0 if is_map else system.period / (20 if stiff_and_large else 4)
     check_positive("interval", interval)
-    max_periods = (1e6 if is_map else 1e4) if max_periods is None else max_periods
+    max_periods = MAX_PERIODS["map" if is_map else "flow"] if max_periods is None else max_periods
     check_positive("max_periods", max_periods)
     if max_seconds is not None:
         check_positive("max_seconds", max_seconds)
