@@ -1,4 +1,6 @@
 "Every registered forecaster through the common interface: shapes, batching, determinism, save/load, errors."
+import json
+
 import numpy as np
 import pytest
 
@@ -45,8 +47,10 @@ def test_fit_predict_save_load(name, data, tmp_path):
         again = forecaster.fit(np.stack([data.train[:700], data.train[700:1400]]), key=3)
         assert np.isfinite(again.predict(data.test.context[:1], 5)).all()
     np.testing.assert_array_equal(forecaster.fit(data.train, key=3).predict(data.test.context, 40), batch)
-    path = forecasters.save(tmp_path / f"{name}.npz", fitted)
-    np.testing.assert_array_equal(forecasters.load(path).predict(data.test.context, 40), batch)
+    path = forecasters.save(tmp_path / f"{name}.eqx", fitted)
+    loaded = forecasters.load(path)
+    np.testing.assert_array_equal(loaded.predict(data.test.context, 40), batch)
+    assert loaded.forecaster.hyperparameters.keys() == forecaster.hyperparameters.keys() and loaded.sizes() == fitted.sizes()
 
 
 def test_errors_name_what_is_wrong(data, tmp_path, monkeypatch):
@@ -70,10 +74,6 @@ def test_errors_name_what_is_wrong(data, tmp_path, monkeypatch):
         forecasters.get("esn").fit(bad)
     with pytest.raises(ChaoslitError, match="at least"):
         forecasters.get("esn").fit(data.train[:50])
-    junk = tmp_path / "junk.npz"
-    junk.write_bytes(b"not a model")
-    with pytest.raises(ChaoslitError, match="cannot read"):
-        forecasters.load(junk)
 
 
 def test_diverging_forecast_is_reported(data):
@@ -98,3 +98,74 @@ def test_fit_takes_a_legacy_prng_key():
     forecaster = forecasters.get("esn", units=50)
     forecasts = [forecaster.fit(y, key=key).predict(y[-100:], 5) for key in (4, jax.random.key(4), jax.random.PRNGKey(4))]
     assert all(np.array_equal(forecasts[0], other) for other in forecasts[1:])
+
+
+def _tampered(path, tmp_path, edit_header=None, edit_bytes=None):
+    "A copy of the model file at `path`, its JSON header or its bytes edited."
+    header, _, rest = path.read_bytes().partition(b"\n")
+    if edit_header is not None:
+        fields = json.loads(header)
+        edit_header(fields)
+        header = json.dumps(fields).encode()
+    data = header + b"\n" + rest
+    if edit_bytes is not None:
+        data = edit_bytes(data)
+    copy = tmp_path / f"tampered{len(list(tmp_path.iterdir()))}.eqx"
+    copy.write_bytes(data)
+    return copy
+
+
+def test_load_refuses_every_malformed_file(data, tmp_path):
+    "Each broken, edited or foreign file is one ChaoslitError at load, naming what is wrong."
+    fitted = forecasters.get("esn", units=30).fit(data.train)
+    path = forecasters.save(tmp_path / "esn.eqx", fitted)
+    other = forecasters.save(tmp_path / "esn40.eqx", forecasters.get("esn", units=40).fit(data.train))
+    cases = {
+        "empty": (lambda: _tampered(path, tmp_path, edit_bytes=lambda b: b""), "first line is not a JSON header"),
+        "not a model": (lambda: _tampered(path, tmp_path, edit_bytes=lambda b: b"not a model"), "not a chaoslit model file"),
+        "header cut": (lambda: _tampered(path, tmp_path, edit_bytes=lambda b: b[:40]), "not a JSON header"),
+        "arrays cut": (lambda: _tampered(path, tmp_path, edit_bytes=lambda b: b[:-100]), "truncated or malformed"),
+        "bytes added": (lambda: _tampered(path, tmp_path, edit_bytes=lambda b: b + b"\0"), "more bytes after"),
+        "other format": (lambda: _tampered(path, tmp_path, lambda h: h.update(format="chaoslit-fitted-9")), "format"),
+        "unknown forecaster": (lambda: _tampered(path, tmp_path, lambda h: h.update(forecaster="os.system")),
+                               "not one of chaoslit's"),
+        "unknown hyperparameter": (lambda: _tampered(path, tmp_path, lambda h: h["hyperparameters"].update(size=3)),
+                                   "no hyperparameter 'size'"),
+        "invalid hyperparameter": (lambda: _tampered(path, tmp_path, lambda h: h["hyperparameters"].update(units=-1)),
+                                   "units must be"),
+        "hyperparameter edited": (lambda: _tampered(path, tmp_path, lambda h: h["hyperparameters"].update(units=31)),
+                                  r"model has \(31, 3\)"),
+        "dimension edited": (lambda: _tampered(path, tmp_path, lambda h: h["sizes"].update(dim=4)), "at .scaler.mean the file holds"),
+        "size missing": (lambda: _tampered(path, tmp_path, lambda h: h["sizes"].pop("ridge")), "do not describe"),
+        "size added": (lambda: _tampered(path, tmp_path, lambda h: h["sizes"].update(depth=2)), "do not describe"),
+        "size not a number": (lambda: _tampered(path, tmp_path, lambda h: h["sizes"].update(ridge="big")), "are not sizes"),
+        "field missing": (lambda: _tampered(path, tmp_path, lambda h: h.pop("sizes")), "missing \\['sizes'\\]"),
+        "field added": (lambda: _tampered(path, tmp_path, lambda h: h.update(code="print(1)")), "unexpected \\['code'\\]"),
+        "arrays of another model": (lambda: _tampered(path, tmp_path, edit_bytes=lambda b: b.partition(b"\n")[0] + b"\n"
+                                                      + other.read_bytes().partition(b"\n")[2]), "at .columns the file holds"),
+        "first format": (lambda: _npz(tmp_path), "first format"),
+        "missing file": (lambda: tmp_path / "absent.eqx", "cannot be read"),
+    }
+    for case, (make, message) in cases.items():
+        with pytest.raises(ChaoslitError, match=message):
+            forecasters.load(make())
+        assert case  # (named for the traceback)
+    np.testing.assert_array_equal(forecasters.load(path).predict(data.test.context, 5), fitted.predict(data.test.context, 5))
+
+
+def _npz(tmp_path):
+    "A file of the first format: an .npz archive."
+    old = tmp_path / "old.npz"
+    with open(old, "wb") as file:
+        np.savez(file, __tree__=np.array("{}"))
+    return old
+
+
+def test_save_refuses_what_load_could_not_rebuild(data, tmp_path):
+    fitted = forecasters.get("var").fit(data.train)
+    import dataclasses
+    with pytest.raises(ChaoslitError, match="no forecaster"):
+        forecasters.save(tmp_path / "x.eqx", dataclasses.replace(fitted, forecaster=None))
+    with pytest.raises(ChaoslitError, match="expected a fitted model"):
+        forecasters.save(tmp_path / "x.eqx", forecasters.get("var"))
+    assert not (tmp_path / "x.eqx").exists()

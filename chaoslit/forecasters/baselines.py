@@ -8,6 +8,7 @@ Docs: https://chaoslit.github.io/chaoslit/baselines.html.md"""
 __all__ = ['FittedConstant', 'LastValue', 'Mean', 'FittedLinear', 'LinearAR', 'FittedParrot', 'ContextParrot']
 
 # %% ../../nbs/06a_baselines.ipynb #d2731a5d
+import dataclasses
 from typing import ClassVar
 
 import equinox as eqx
@@ -38,7 +39,10 @@ class LastValue(AbstractForecaster):
     min_train: ClassVar[int] = 1
 
     def _fit(self, trajectories, key):
-        return FittedConstant(trajectories[0].shape[1], 1, None)
+        return self.skeleton(dim=trajectories[0].shape[1])
+
+    def skeleton(self, *, dim):
+        return FittedConstant(dim, 1, None)
 
 
 class Mean(AbstractForecaster):
@@ -49,6 +53,9 @@ class Mean(AbstractForecaster):
 
     def _fit(self, trajectories, key):
         return FittedConstant(trajectories[0].shape[1], 1, jnp.asarray(np.concatenate(trajectories).mean(axis=0)))
+
+    def skeleton(self, *, dim):
+        return FittedConstant(dim, 1, jnp.zeros(dim))
 
 # %% ../../nbs/06a_baselines.ipynb #ff60931e
 class FittedLinear(AbstractIncrementModel):
@@ -78,6 +85,10 @@ class LinearAR(AbstractRidgeForecaster):
     def _design(self, trajectories, key):
         model = FittedLinear(trajectories[0].shape[1], self.lags, 1, Standardizer.of(trajectories), jnp.zeros(()), 0.0)
         return model, *increment_regression(model, trajectories)
+
+    def skeleton(self, *, dim, ridge):
+        model = FittedLinear(dim, self.lags, 1, Standardizer.placeholder(dim), jnp.zeros(()), ridge)
+        return dataclasses.replace(model, readout=jnp.zeros((model.n_features(), dim)))
 
 # %% ../../nbs/06a_baselines.ipynb #bd60ccc5
 class FittedParrot(AbstractFitted):
@@ -114,4 +125,7 @@ class ContextParrot(AbstractForecaster):
                               shift=(self.shift, isinstance(self.shift, bool), "True or False"))
 
     def _fit(self, trajectories, key):
-        return FittedParrot(trajectories[0].shape[1], self.motif + 2, self.motif, self.shift, Standardizer.of(trajectories))
+        return dataclasses.replace(self.skeleton(dim=trajectories[0].shape[1]), scaler=Standardizer.of(trajectories))
+
+    def skeleton(self, *, dim):
+        return FittedParrot(dim, self.motif + 2, self.motif, self.shift, Standardizer.placeholder(dim))

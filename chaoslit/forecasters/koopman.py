@@ -86,6 +86,11 @@ class _LinearObservablesForecaster(AbstractForecaster):
         before, after = _snapshot_pairs(model, trajectories, scaler)
         return eqx.tree_at(lambda m: m.koopman, model, jnp.asarray(_least_squares_map(before, after, self.rank)))
 
+    def skeleton(self, *, dim):
+        model = self._model(dim, Standardizer.placeholder(dim))
+        n = jax.eval_shape(model.lift, jax.ShapeDtypeStruct((model.min_context, dim), model.scaler.mean.dtype)).shape[0]
+        return eqx.tree_at(lambda m: m.koopman, model, jnp.zeros((n, n)))
+
 
 def _check_rank(where, rank):
     check_hyperparameters(where, rank=(rank, rank is None or (isinstance(rank, int) and rank >= 1), "None or an integer >= 1"))

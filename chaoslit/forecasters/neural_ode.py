@@ -155,9 +155,8 @@ class NeuralODE(AbstractTrainedForecaster):
                               substeps=(self.substeps, positive(self.substeps), "an integer >= 1"),
                               collocation=(self.collocation, integer_at_least(self.collocation, 0), "an integer >= 0"))
 
-    def _network(self, data: TrainingSet, key):
-        dim = data.series.shape[1]
-        return MLP.init([dim] + [self.width] * self.depth + [dim], self.activation, key, final_scale=0.1), data.increment_spread
+    def _network(self, dim: int, key):
+        return MLP.init([dim] + [self.width] * self.depth + [dim], self.activation, key, final_scale=0.1)
 
     def _collocate(self, field, data: TrainingSet):
         "The field after `collocation` L-BFGS iterations on the data's derivatives (as it is for 0)."
@@ -166,8 +165,12 @@ class NeuralODE(AbstractTrainedForecaster):
         points, derivatives = collocation_targets(data, self.window)
         return fit_collocation(field, points, derivatives, self.collocation, progress=self.progress)[0]
 
+    def untrained(self, dim, key):
+        return NeuralField(self._network(dim, key), jnp.ones(dim))
+
     def init(self, data, scaler, key):
-        return self._collocate(NeuralField(*self._network(data, key)), data)
+        field = eqx.tree_at(lambda f: f.rate, self.untrained(data.series.shape[1], key), data.increment_spread)
+        return self._collocate(field, data)
 
     def loss(self, field, windows, key):
         return segment_loss(field, windows, self.substeps)
@@ -193,7 +196,12 @@ class HybridODE(NeuralODE):
         if self.physics.dim != dim:
             raise ChaoslitError(f"{self.name}: the known model is {self.physics.dim}-dimensional, the data {dim}-dimensional.")
 
-    def init(self, data, scaler, key):
-        net, rate = self._network(data, key)
+    def untrained(self, dim, key):
+        net = self._network(dim, key)
         net = eqx.tree_at(lambda n: n.weights[-1], net, jnp.zeros_like(net.weights[-1]))  # start at the known model
-        return self._collocate(HybridField(net, rate, self.physics, scaler, float(self.dt)), data)
+        return HybridField(net, jnp.ones(dim), self.physics, Standardizer.placeholder(dim), float(self.dt))
+
+    def init(self, data, scaler, key):
+        field = self.untrained(data.series.shape[1], key)
+        field = eqx.tree_at(lambda f: (f.rate, f.scaler), field, (data.increment_spread, scaler))
+        return self._collocate(field, data)

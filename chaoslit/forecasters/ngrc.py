@@ -8,6 +8,7 @@ Docs: https://chaoslit.github.io/chaoslit/ngrc.html.md"""
 __all__ = ['monomial_exponents', 'n_monomials', 'monomials', 'FittedNGRC', 'NGRC']
 
 # %% ../../nbs/06c_ngrc.ipynb #a93498e2
+import dataclasses
 import itertools
 import math
 from typing import ClassVar
@@ -75,10 +76,13 @@ class NGRC(AbstractRidgeForecaster):
         return (self.taps - 1) * self.skip + 3
 
     def _design(self, trajectories, key):
-        dim = trajectories[0].shape[1]
-        check_feature_count("ngrc", n_monomials(self.taps * dim, self.degree), f"{self.taps} taps of a {dim}-dimensional series at degree {self.degree}",
-                            "taps or degree")
-        exponents = jnp.asarray(monomial_exponents(self.taps * dim, self.degree))
-        model = FittedNGRC(dim, (self.taps - 1) * self.skip + 1, self.skip, Standardizer.of(trajectories), exponents,
-                           jnp.zeros(()), 0.0)
+        model = dataclasses.replace(self.skeleton(dim=trajectories[0].shape[1], ridge=0.0), scaler=Standardizer.of(trajectories))
         return model, *increment_regression(model, trajectories)
+
+    def skeleton(self, *, dim, ridge):
+        n = n_monomials(self.taps * dim, self.degree)
+        check_feature_count("ngrc", n, f"{self.taps} taps of a {dim}-dimensional series at degree {self.degree}", "taps or degree")
+        exponents = jnp.asarray(monomial_exponents(self.taps * dim, self.degree))
+        model = FittedNGRC(dim, (self.taps - 1) * self.skip + 1, self.skip, Standardizer.placeholder(dim), exponents,
+                           jnp.zeros(()), ridge)
+        return dataclasses.replace(model, readout=jnp.zeros((model.n_features(), dim)))

@@ -171,8 +171,7 @@ class ShallowPLRNNForecaster(_AbstractPLRNNForecaster):
         check_hyperparameters(self.name, hidden=(self.hidden, integer_at_least(self.hidden, 1), "an integer >= 1"))
         self._check_forcing()
 
-    def init(self, data, scaler, key):
-        dim = data.series.shape[1]
+    def untrained(self, dim, key):
         k_in, k_bias, k_out = jax.random.split(key, 3)
         w_in = jax.random.normal(k_in, (self.hidden, dim)) / jnp.sqrt(dim)
         # kinks spread over the data: each hidden unit switches somewhere across the standardized attractor
@@ -203,10 +202,9 @@ class AlmostLinearRNNForecaster(_AbstractPLRNNForecaster):
                                       f"an integer in [0, latent - {dim}] (the read-out units stay linear)"))
         self._check_forcing()
 
-    def init(self, data, scaler, key):
+    def untrained(self, dim, key):
         k_w, k_h = jax.random.split(key)
         weights = 0.3 * jax.random.normal(k_w, (self.latent, self.latent)) / jnp.sqrt(self.latent)
-        dim = data.series.shape[1]
         hidden_init = jax.random.normal(k_h, (self.latent - dim, dim)) / jnp.sqrt(dim)
         return AlmostLinearRNN(jnp.full(self.latent, 0.999), weights, jnp.zeros(self.latent), hidden_init, self.n_relu)
 

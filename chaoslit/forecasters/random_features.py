@@ -8,6 +8,7 @@ Docs: https://chaoslit.github.io/chaoslit/random_features.html.md"""
 __all__ = ['FittedRandomFeatures', 'RandomFeatures']
 
 # %% ../../nbs/06f_random_features.ipynb #807185ad
+import dataclasses
 from typing import ClassVar
 
 import equinox as eqx
@@ -69,3 +70,9 @@ class RandomFeatures(AbstractRidgeForecaster):
         biases = self.bias_scale * jax.random.normal(k_b, (self.n_features,))
         model = FittedRandomFeatures(dim, self.taps, 1, scaler, weights, biases, jnp.zeros(()), 0.0)
         return model, *increment_regression(model, trajectories)
+
+    def skeleton(self, *, dim, ridge):
+        n = self.n_features
+        model = FittedRandomFeatures(dim, self.taps, 1, Standardizer.placeholder(dim), jnp.zeros((n, self.taps * dim)),
+                                     jnp.zeros(n), jnp.zeros(()), ridge)
+        return dataclasses.replace(model, readout=jnp.zeros((model.n_features(), dim)))

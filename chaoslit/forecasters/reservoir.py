@@ -124,3 +124,9 @@ class EchoStateNetwork(AbstractRidgeForecaster):
             features.append(_features(states[self.warmup:], self.squared_readout))
             targets.append(z[self.warmup + 1:])
         return model, jnp.concatenate(features), jnp.concatenate(targets)
+
+    def skeleton(self, *, dim, ridge):
+        n, placeholder = self.units, jnp.zeros((self.units, self.degree))
+        return FittedESN(dim, 1, float(self.leak), self.squared_readout, Standardizer.placeholder(dim),
+                         placeholder.astype(int), placeholder, jnp.zeros((n, dim)), jnp.zeros(n),
+                         jnp.zeros((1 + (2 if self.squared_readout else 1) * n, dim)), ridge)

@@ -109,6 +109,9 @@ class _AbstractRecurrentForecaster(AbstractTrainedForecaster):
                                           and self.burn_in + self.free_steps < self.window - 1,
                                           "an integer >= 0 with burn_in + free_steps < window - 1"))
 
+    def untrained(self, dim, key):
+        return self.cell(dim, key), jnp.ones(dim)
+
     def init(self, data, scaler, key):
         return self.cell(data.series.shape[1], key), data.increment_spread
 
@@ -416,14 +419,17 @@ class Transformer(AbstractTrainedForecaster):
                                        f"an integer >= 1 that divides width {self.width}"))
 
     def init(self, data, scaler, key):
-        dim, w, n = data.series.shape[1], self.width, self.blocks
+        return self.untrained(data.series.shape[1], key)[0], data.increment_spread
+
+    def untrained(self, dim, key):
+        w, n = self.width, self.blocks
         k = jax.random.split(key, 3 + 3 * n)
         model = CausalTransformer(
             _linear(dim, w, k[0]), 0.1 * jax.random.normal(k[1], (self.window - 1, w)),
             tuple(_linear(w, 3 * w, kk) for kk in k[3: 3 + n]), tuple(_linear(w, w, kk, 0.5) for kk in k[3 + n: 3 + 2 * n]),
             tuple(MLP.init([w, 4 * w, w], "gelu", kk, final_scale=0.5) for kk in k[3 + 2 * n:]),
             jnp.ones((n, 2, w)), jnp.ones(w), _linear(w, dim, k[2], 0.1), self.n_heads)
-        return model, data.increment_spread
+        return model, jnp.ones(dim)
 
     def loss(self, model, windows, key):
         transformer, rate = model

@@ -109,13 +109,17 @@ class SINDy(AbstractForecaster):
             iterations=(self.iterations, isinstance(self.iterations, int) and self.iterations >= 1, "an integer >= 1"),
             dt=(self.dt, number(self.dt) and self.dt > 0, "a number > 0 (the sampling interval)"))
 
-    def _fit(self, trajectories, key):
-        dim = trajectories[0].shape[1]
+    def skeleton(self, *, dim):
         check_feature_count("sindy", n_monomials(dim, self.degree) + len(self.functions) * dim,
                             f"a library of degree {self.degree} and {len(self.functions)} functions on a {dim}-dimensional state",
                             "degree or functions")
-        model = FittedSINDy(dim, 1, float(self.dt), self.functions,
-                            jnp.asarray(monomial_exponents(dim, self.degree)), jnp.zeros(()))
+        model = FittedSINDy(dim, 1, float(self.dt), self.functions, jnp.asarray(monomial_exponents(dim, self.degree)),
+                            jnp.zeros(()))
+        n_terms = jax.eval_shape(model.library, jax.ShapeDtypeStruct((dim,), model.exponents.dtype)).shape[0]
+        return eqx.tree_at(lambda m: m.coefficients, model, jnp.zeros((n_terms, dim)))
+
+    def _fit(self, trajectories, key):
+        model = self.skeleton(dim=trajectories[0].shape[1])
         theta = np.concatenate([np.asarray(model.library(jnp.asarray(y[4:-4]))) for y in trajectories])
         derivative = np.concatenate([np.asarray(central_derivative(jnp.asarray(y), self.dt)) for y in trajectories])
         return eqx.tree_at(lambda m: m.coefficients, model, jnp.asarray(self._stlsq(theta, derivative)))

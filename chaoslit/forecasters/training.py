@@ -235,7 +235,7 @@ def train(model: eqx.Module, loss: Callable, data: TrainingSet, optimizer: optax
         if callback is not None:
             callback(record)
     bar.close()
-    history = {name: np.asarray(values) for name, values in header["history"].items()}
+    history = {name: np.asarray(values, dtype=np.float64) for name, values in header["history"].items()}
     return TrainingResult(eqx.combine(state["best"], static), history, bool(header.get("stopped_early", False)))
 
 # %% ../../nbs/06g_training.ipynb #9f2e3985
@@ -287,8 +287,12 @@ class AbstractTrainedForecaster(AbstractForecaster):
         "Raise a `ChaoslitError` naming any of the model's own hyperparameters that is not allowed (for `dim`-dimensional data)."
 
     @abc.abstractmethod
+    def untrained(self, dim: int, key) -> eqx.Module:
+        "The untrained model for `dim`-dimensional standardized data, before it has seen them."
+
     def init(self, data: TrainingSet, scaler: Standardizer, key) -> eqx.Module:
-        "The untrained model, for standardized data (`scaler` standardized them)."
+        "The model training starts from, for standardized `data` (`scaler` standardized them): `untrained` by default."
+        return self.untrained(data.series.shape[1], key)
 
     @abc.abstractmethod
     def loss(self, model: eqx.Module, windows: jax.Array, key) -> jax.Array:
@@ -297,6 +301,12 @@ class AbstractTrainedForecaster(AbstractForecaster):
     @abc.abstractmethod
     def fitted(self, model: eqx.Module, scaler: Standardizer, history: dict) -> AbstractFitted:
         "The fitted forecaster made of a trained `model`."
+
+    def skeleton(self, *, dim: int, history: dict) -> AbstractFitted:
+        self._check_training()
+        self.check(dim)
+        return self.fitted(self.untrained(dim, jax.random.key(0)), Standardizer.placeholder(dim),
+                           {name: np.zeros(length) for name, length in history.items()})
 
     def optimizer(self) -> optax.GradientTransformation:
         "Gradient clipping, then AdamW with the learning-rate schedule."
@@ -347,6 +357,9 @@ class AbstractStateSpaceFitted(AbstractFitted):
     min_context: eqx.AbstractVar[int]
     scaler: eqx.AbstractVar[Standardizer]
     history: eqx.AbstractVar[dict]  # the training history: numpy arrays step, train_loss, validation_loss, seconds
+
+    def sizes(self) -> dict:
+        return {"dim": self.dim, "history": {name: len(values) for name, values in self.history.items()}}
 
     @abc.abstractmethod
     def encode(self, context):
