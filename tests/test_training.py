@@ -11,9 +11,9 @@ import pytest
 from chaoslit import forecasters, systems, trajectory
 from chaoslit.core import ChaoslitError, float64_mode
 from chaoslit.forecasters.base import Standardizer
-from chaoslit.forecasters.neural_ode import HybridField, MLP, _integrate, collocation_targets
+from chaoslit.forecasters.neural_ode import HybridField, _integrate, collocation_targets
 from chaoslit.forecasters.plrnn import AlmostLinearRNN, FittedPLRNN, ShallowPLRNN, forcing_strength, teacher_forced_loss
-from chaoslit.forecasters.training import reconstruction_quality, train, training_set
+from chaoslit.forecasters.training import mlp, reconstruction_quality, train, training_set
 from chaoslit.protocol import Protocol, make_data
 
 
@@ -164,7 +164,7 @@ def test_hybrid_field_with_a_zero_network_is_the_known_model():
     "In standardized coordinates and sample time, the hybrid's known part reproduces the system's trajectory."
     lorenz, dt, y, scaler = _standardized_lorenz(200)
     with float64_mode():
-        net = MLP.init([3, 8, 3], "gelu", jax.random.key(0), final_scale=0.0)
+        net = mlp([3, 8, 3], "gelu", jax.random.key(0), final_scale=0.0)
         field = HybridField(net, jnp.ones(3), lorenz, scaler, dt)
         z = _integrate(field, scaler.forward(jnp.asarray(y[0])), 199, 20)
         np.testing.assert_allclose(np.asarray(scaler.inverse(z)), y[1:], atol=1e-6)

@@ -19,8 +19,8 @@ import numpy as np
 
 from ..core import AbstractFlow, ChaoslitError
 from .base import Standardizer, check_hyperparameters
-from .training import (ACTIVATIONS, LBFGS, MLP, AbstractStateSpaceFitted,
-                                           AbstractTrainedForecaster, TrainingSet, integer_at_least, lbfgs_chunk)
+from .training import (ACTIVATIONS, LBFGS, AbstractStateSpaceFitted,
+                                           AbstractTrainedForecaster, TrainingSet, integer_at_least, lbfgs_chunk, mlp)
 
 # %% ../../nbs/06h_neural_ode.ipynb #a63bd9fa
 def _integrate(field, z0, n_steps: int, substeps: int, adjoint=dfx.RecursiveCheckpointAdjoint()):
@@ -41,7 +41,7 @@ def segment_loss(field, windows, substeps: int):
 # %% ../../nbs/06h_neural_ode.ipynb #4344bde7
 class NeuralField(eqx.Module):
     "`dz/ds = rate * net(z)`: a network vector field, `rate` the spread of the data's one-step increments (fixed)."
-    net: MLP
+    net: eqx.nn.MLP
     rate: jax.Array
 
     def __call__(self, z):
@@ -50,7 +50,7 @@ class NeuralField(eqx.Module):
 
 class HybridField(eqx.Module):
     "`dz/ds = known(z) + rate * net(z)`: a known vector field in the data's coordinates plus a learned correction."
-    net: MLP
+    net: eqx.nn.MLP
     rate: jax.Array
     physics: AbstractFlow  # the known, imperfect model, in the original coordinates and time
     scaler: Standardizer
@@ -156,7 +156,7 @@ class NeuralODE(AbstractTrainedForecaster):
                               collocation=(self.collocation, integer_at_least(self.collocation, 0), "an integer >= 0"))
 
     def _network(self, dim: int, key):
-        return MLP.init([dim] + [self.width] * self.depth + [dim], self.activation, key, final_scale=0.1)
+        return mlp([dim] + [self.width] * self.depth + [dim], self.activation, key, final_scale=0.1)
 
     def _collocate(self, field, data: TrainingSet):
         "The field after `collocation` L-BFGS iterations on the data's derivatives (as it is for 0)."
@@ -198,7 +198,7 @@ class HybridODE(NeuralODE):
 
     def untrained(self, dim, key):
         net = self._network(dim, key)
-        net = eqx.tree_at(lambda n: n.weights[-1], net, jnp.zeros_like(net.weights[-1]))  # start at the known model
+        net = eqx.tree_at(lambda n: n.layers[-1].weight, net, jnp.zeros_like(net.layers[-1].weight))  # start at the known model
         return HybridField(net, jnp.ones(dim), self.physics, Standardizer.placeholder(dim), float(self.dt))
 
     def init(self, data, scaler, key):

@@ -18,7 +18,7 @@ import jax
 import jax.numpy as jnp
 
 from .base import Standardizer, check_hyperparameters
-from .training import MLP, AbstractStateSpaceFitted, AbstractTrainedForecaster, integer_at_least
+from .training import AbstractStateSpaceFitted, AbstractTrainedForecaster, integer_at_least, linear, mlp
 
 # %% ../../nbs/06j_sequence.ipynb #6b3740f5
 class AbstractCell(eqx.Module):
@@ -125,48 +125,38 @@ class _AbstractRecurrentForecaster(AbstractTrainedForecaster):
         return FittedSequenceModel(scaler.mean.shape[0], self.burn_in + 1, scaler, cell, rate, history)
 
 # %% ../../nbs/06j_sequence.ipynb #f04ce7f6
-def _gates(weights, x, h):
-    "The stacked pre-activations `W_x x + W_h h + b` of a gated cell."
-    return weights.weights[0] @ jnp.concatenate([x, h]) + weights.biases[0]
-
-
 class LSTMCell(AbstractCell):
-    "An LSTM cell with a linear read-out of its hidden state."
-    gates: MLP  # one linear layer: (x, h) -> the four gates' pre-activations
-    readout: MLP  # one linear layer: h -> increments
+    "equinox's LSTM cell with a linear read-out of its hidden state."
+    lstm: eqx.nn.LSTMCell
+    readout: eqx.nn.Linear  # h -> increments
 
     def initial_carry(self, dtype):
-        n = self.readout.weights[0].shape[1]
-        return jnp.zeros(n, dtype), jnp.zeros(n, dtype)
+        return jnp.zeros(self.lstm.hidden_size, dtype), jnp.zeros(self.lstm.hidden_size, dtype)
 
     def __call__(self, carry, x):
-        h, c = carry
-        i, f, g, o = jnp.split(_gates(self.gates, x, h), 4)
-        c = jax.nn.sigmoid(f) * c + jax.nn.sigmoid(i) * jnp.tanh(g)
-        h = jax.nn.sigmoid(o) * jnp.tanh(c)
+        h, c = self.lstm(x, carry)
         return (h, c), self.readout(h)[None]
 
 
 class GRUCell(AbstractCell):
-    "A GRU cell with a linear read-out of its hidden state."
-    gates: MLP  # (x, h) -> reset and update gates
-    candidate_input: MLP  # x -> the candidate's input part
-    candidate_hidden: MLP  # h -> the candidate's recurrent part (gated by the reset gate)
-    readout: MLP
+    "equinox's GRU cell with a linear read-out of its hidden state."
+    gru: eqx.nn.GRUCell
+    readout: eqx.nn.Linear  # h -> increments
 
     def initial_carry(self, dtype):
-        return jnp.zeros(self.readout.weights[0].shape[1], dtype)
+        return jnp.zeros(self.gru.hidden_size, dtype)
 
     def __call__(self, h, x):
-        r, u = jnp.split(jax.nn.sigmoid(_gates(self.gates, x, h)), 2)
-        candidate = jnp.tanh(self.candidate_input(x) + r * self.candidate_hidden(h))
-        h = (1 - u) * candidate + u * h
+        h = self.gru(x, h)
         return h, self.readout(h)[None]
 
 
-def _linear(n_in, n_out, key, scale=1.0):
-    "A linear layer as a one-layer MLP."
-    return MLP.init([n_in, n_out], "tanh", key, final_scale=scale)
+def _with_weights(cell, dim: int, rows: list, bias):
+    """equinox's recurrent `cell` with its input and hidden weights taken from `rows`, maps of `(x, h)` stacked by gate,
+    and its `bias`; any other bias (the GRU's `bias_n`) zero."""
+    weights = jnp.concatenate(rows)
+    cell = eqx.tree_at(lambda c: (c.weight_ih, c.weight_hh, c.bias), cell, (weights[:, :dim], weights[:, dim:], bias))
+    return eqx.tree_at(lambda c: c.bias_n, cell, jnp.zeros_like(cell.bias_n)) if hasattr(cell, "bias_n") else cell
 
 
 class LSTM(_AbstractRecurrentForecaster):
@@ -179,10 +169,12 @@ class LSTM(_AbstractRecurrentForecaster):
     window: int = 50
 
     def cell(self, dim, key):
+        h = self.hidden
         k_gates, k_out = jax.random.split(key)
-        gates = _linear(dim + self.hidden, 4 * self.hidden, k_gates)
-        gates = eqx.tree_at(lambda g: g.biases, gates, (gates.biases[0].at[self.hidden: 2 * self.hidden].set(1.0),))
-        return LSTMCell(gates, _linear(self.hidden, dim, k_out, 0.1))
+        gates = linear(dim + h, 4 * h, k_gates).weight  # the input, forget, cell and output gates' maps of (x, h)
+        forget_open = jnp.zeros(4 * h).at[h: 2 * h].set(1.0)  # the forget gate starts open
+        lstm = _with_weights(eqx.nn.LSTMCell(dim, h, key=k_gates), dim, [gates], forget_open)
+        return LSTMCell(lstm, linear(h, dim, k_out, scale=0.1))
 
 
 class GRU(_AbstractRecurrentForecaster):
@@ -195,21 +187,24 @@ class GRU(_AbstractRecurrentForecaster):
     window: int = 50
 
     def cell(self, dim, key):
+        h = self.hidden
         k = jax.random.split(key, 4)
-        return GRUCell(_linear(dim + self.hidden, 2 * self.hidden, k[0]), _linear(dim, self.hidden, k[1]),
-                       _linear(self.hidden, self.hidden, k[2]), _linear(self.hidden, dim, k[3], 0.1))
+        gates = linear(dim + h, 2 * h, k[0]).weight  # the reset and update gates' maps of (x, h)
+        candidate = jnp.concatenate([linear(dim, h, k[1]).weight, linear(h, h, k[2]).weight], axis=1)  # x and h parts
+        gru = _with_weights(eqx.nn.GRUCell(dim, h, key=k[0]), dim, [gates, candidate], jnp.zeros(3 * h))
+        return GRUCell(gru, linear(h, dim, k[3], scale=0.1))
 
 # %% ../../nbs/06j_sequence.ipynb #43000e6f
 class S4DCell(AbstractCell):
     "Stacked S4D layers in recurrent form (carry: the real and imaginary parts of every layer's state)."
-    encoder: MLP  # x -> channels
+    encoder: eqx.nn.Linear  # x -> channels
     log_step: jax.Array  # (layers, channels) log Δ
     log_decay: jax.Array  # (layers, channels, state) log(-Re A)
     frequency: jax.Array  # (layers, channels, state) Im A
     output: jax.Array  # (layers, 2, channels, state) Re C, Im C
     skip: jax.Array  # (layers, channels) D
-    mix: tuple  # per layer: a linear map of the channels
-    readout: MLP  # channels -> increments
+    mix: tuple  # per layer: an eqx.nn.Linear of the channels
+    readout: eqx.nn.Linear  # channels -> increments
 
     def initial_carry(self, dtype):
         return jnp.zeros((self.log_decay.shape[0], 2) + self.log_decay.shape[1:], dtype)
@@ -248,16 +243,16 @@ class S4D(_AbstractRecurrentForecaster):
         shape = (self.layers, self.hidden, self.state)
         log_step = jax.random.uniform(k[0], shape[:2], minval=math.log(1e-3), maxval=math.log(1e-1))
         output = jax.random.normal(k[1], (self.layers, 2) + shape[1:]) * math.sqrt(0.5 / self.state)
-        return S4DCell(_linear(dim, self.hidden, k[2]), log_step, jnp.full(shape, math.log(0.5)),
+        return S4DCell(linear(dim, self.hidden, k[2]), log_step, jnp.full(shape, math.log(0.5)),
                        jnp.broadcast_to(math.pi * jnp.arange(self.state), shape), output, jnp.ones(shape[:2]),
-                       tuple(_linear(self.hidden, self.hidden, kk, 0.5) for kk in k[4:]),
-                       _linear(self.hidden, dim, k[3], 0.1))
+                       tuple(linear(self.hidden, self.hidden, kk, scale=0.5) for kk in k[4:]),
+                       linear(self.hidden, dim, k[3], scale=0.1))
 
 # %% ../../nbs/06j_sequence.ipynb #34d21954
 class SelectiveCell(AbstractCell):
     "Stacked Mamba-style blocks over delay-embedded observations (carry: delay history, convolution inputs, states)."
-    encoder: MLP  # delay vector -> channels
-    norm: jax.Array  # (layers, channels) RMS-norm gains
+    encoder: eqx.nn.Linear  # delay vector -> channels
+    norm: tuple  # per layer: an eqx.nn.RMSNorm of the channels
     projection: tuple  # per layer: channels -> (scan path, gate)
     convolution: jax.Array  # (layers, width, channels) depthwise causal convolution
     step_map: tuple  # per layer: channels -> Δ (before softplus)
@@ -265,14 +260,14 @@ class SelectiveCell(AbstractCell):
     log_decay: jax.Array  # (layers, channels, state) log(-A)
     skip: jax.Array  # (layers, channels) D
     out: tuple  # per layer: channels -> channels
-    readout: MLP  # channels -> heads * dim
+    readout: eqx.nn.Linear  # channels -> heads * dim
     delays: int = eqx.field(static=True)
     lag: int = eqx.field(static=True)
     heads: int = eqx.field(static=True)
 
     def initial_carry(self, dtype):
         layers, width, channels = self.convolution.shape
-        dim = self.readout.weights[0].shape[0] // self.heads
+        dim = self.readout.out_features // self.heads
         return (jnp.zeros(((self.delays - 1) * self.lag, dim), dtype), jnp.zeros((layers, width - 1, channels), dtype),
                 jnp.zeros(self.log_decay.shape, dtype))
 
@@ -282,7 +277,7 @@ class SelectiveCell(AbstractCell):
         u = self.encoder(jnp.concatenate([x] + lagged))
         new_inputs, new_states = [], []
         for layer in range(len(self.projection)):
-            normed = self.norm[layer] * u / jnp.sqrt(jnp.mean(u**2) + 1e-6)
+            normed = self.norm[layer](u)
             path, gate = jnp.split(self.projection[layer](normed), 2)
             window = jnp.concatenate([conv_inputs[layer], path[None]])  # the last `width` inputs of the scan path
             path = jax.nn.silu(jnp.sum(self.convolution[layer] * window, axis=0))
@@ -338,49 +333,50 @@ class SelectiveSSM(_AbstractRecurrentForecaster):
         k = jax.random.split(key, 4 + 4 * n)
         step_maps = []
         for layer in range(n):  # Δ starts log-uniform in [0.001, 0.1], Mamba's initialization
-            step_map = _linear(h, h, k[4 + layer], 0.1)
+            step_map = linear(h, h, k[4 + layer], scale=0.1)
             dt = jnp.exp(jax.random.uniform(k[4 + n + layer], (h,), minval=math.log(1e-3), maxval=math.log(1e-1)))
-            step_maps.append(eqx.tree_at(lambda m: m.biases, step_map, (dt + jnp.log(-jnp.expm1(-dt)),)))
+            step_maps.append(eqx.tree_at(lambda m: m.bias, step_map, dt + jnp.log(-jnp.expm1(-dt))))
         return SelectiveCell(
-            _linear(self.delays * dim, h, k[0]), jnp.ones((n, h)),
-            tuple(_linear(h, 2 * h, kk) for kk in k[4 + 2 * n: 4 + 3 * n]),
+            linear(self.delays * dim, h, k[0]), tuple(eqx.nn.RMSNorm(h, eps=1e-6, use_bias=False) for _ in range(n)),
+            tuple(linear(h, 2 * h, kk) for kk in k[4 + 2 * n: 4 + 3 * n]),
             jax.random.normal(k[1], (n, self.conv_width, h)) / math.sqrt(self.conv_width), tuple(step_maps),
-            tuple(_linear(h, 2 * self.state, kk) for kk in k[4 + 3 * n: 4 + 4 * n]),
+            tuple(linear(h, 2 * self.state, kk) for kk in k[4 + 3 * n: 4 + 4 * n]),
             jnp.broadcast_to(jnp.log(jnp.arange(1.0, self.state + 1)), (n, h, self.state)), jnp.ones((n, h)),
-            tuple(_linear(h, h, jax.random.fold_in(k[2], layer), 0.5) for layer in range(n)),
-            _linear(h, self.heads * dim, k[3], 0.1), self.delays, self.lag, self.heads)
+            tuple(linear(h, h, jax.random.fold_in(k[2], layer), scale=0.5) for layer in range(n)),
+            linear(h, self.heads * dim, k[3], scale=0.1), self.delays, self.lag, self.heads)
 
 # %% ../../nbs/06j_sequence.ipynb #9e3569ca
-def _layer_norm(x, gain):
-    x = x - x.mean(-1, keepdims=True)
-    return gain * x / jnp.sqrt(jnp.mean(x**2, -1, keepdims=True) + 1e-6)
-
-
 class CausalTransformer(eqx.Module):
     "Pre-norm causal transformer: `(tokens, dim)` observations -> `(tokens, dim)` predicted next increments."
-    embed: MLP
-    positions: jax.Array  # (max_tokens, width)
-    attention: tuple  # per block: width -> 3 width (queries, keys, values)
-    attention_out: tuple  # per block: width -> width
-    feed_forward: tuple  # per block: MLP width -> 4 width -> width
-    norms: jax.Array  # (blocks, 2, width)
-    final_norm: jax.Array  # (width,)
-    readout: MLP
-    n_heads: int = eqx.field(static=True)
+    embed: eqx.nn.Linear  # dim -> width
+    positions: eqx.nn.Embedding  # a learned vector per position, max_tokens of them
+    attention: tuple  # per block: an eqx.nn.MultiheadAttention
+    feed_forward: tuple  # per block: an eqx.nn.MLP width -> 4 width -> width
+    norms: tuple  # per block: the eqx.nn.LayerNorm before its attention and the one before its feed-forward
+    final_norm: eqx.nn.LayerNorm
+    readout: eqx.nn.Linear  # width -> dim
 
     def __call__(self, tokens):
         n = tokens.shape[0]
-        u = jax.vmap(self.embed)(tokens) + self.positions[:n]
-        mask = jnp.tril(jnp.ones((n, n), bool))
-        for block in range(len(self.attention)):
-            q, k, v = jnp.split(jax.vmap(self.attention[block])(_layer_norm(u, self.norms[block, 0])), 3, axis=-1)
-            split = lambda a: a.reshape(n, self.n_heads, -1).transpose(1, 0, 2)
-            q, k, v = split(q), split(k), split(v)
-            scores = jnp.where(mask, q @ k.transpose(0, 2, 1) / math.sqrt(q.shape[-1]), -jnp.inf)
-            mixed = (jax.nn.softmax(scores, axis=-1) @ v).transpose(1, 0, 2).reshape(n, -1)
-            u = u + jax.vmap(self.attention_out[block])(mixed)
-            u = u + jax.vmap(self.feed_forward[block])(_layer_norm(u, self.norms[block, 1]))
-        return jax.vmap(self.readout)(_layer_norm(u, self.final_norm))
+        u = jax.vmap(self.embed)(tokens) + jax.vmap(self.positions)(jnp.arange(n))
+        causal = jnp.tril(jnp.ones((n, n), bool))  # a token attends to itself and the tokens before it
+        for attention, feed_forward, (before_attention, before_feed_forward) in zip(self.attention, self.feed_forward, self.norms):
+            normed = jax.vmap(before_attention)(u)
+            u = u + attention(normed, normed, normed, mask=causal)
+            u = u + jax.vmap(feed_forward)(jax.vmap(before_feed_forward)(u))
+        return jax.vmap(self.readout)(jax.vmap(self.final_norm)(u))
+
+
+def _attention(width: int, n_heads: int, key_inputs, key_output) -> eqx.nn.MultiheadAttention:
+    """equinox's multi-head attention with biases; its query, key and value maps drawn as one `linear(width, 3 width)`,
+    its output map as `linear(width, width, scale=0.5)`."""
+    attention = eqx.nn.MultiheadAttention(n_heads, width, use_query_bias=True, use_key_bias=True, use_value_bias=True,
+                                          use_output_bias=True, key=key_inputs)
+    weights = jnp.split(linear(width, 3 * width, key_inputs).weight, 3)
+    inputs = tuple(eqx.tree_at(lambda l: (l.weight, l.bias), layer, (weight, jnp.zeros(width)))
+                   for layer, weight in zip((attention.query_proj, attention.key_proj, attention.value_proj), weights))
+    return eqx.tree_at(lambda a: (a.query_proj, a.key_proj, a.value_proj, a.output_proj), attention,
+                       inputs + (linear(width, width, key_output, scale=0.5),))
 
 
 class FittedTransformer(AbstractStateSpaceFitted):
@@ -424,11 +420,12 @@ class Transformer(AbstractTrainedForecaster):
     def untrained(self, dim, key):
         w, n = self.width, self.blocks
         k = jax.random.split(key, 3 + 3 * n)
+        norm = lambda: eqx.nn.LayerNorm(w, eps=1e-6, use_bias=False)
         model = CausalTransformer(
-            _linear(dim, w, k[0]), 0.1 * jax.random.normal(k[1], (self.window - 1, w)),
-            tuple(_linear(w, 3 * w, kk) for kk in k[3: 3 + n]), tuple(_linear(w, w, kk, 0.5) for kk in k[3 + n: 3 + 2 * n]),
-            tuple(MLP.init([w, 4 * w, w], "gelu", kk, final_scale=0.5) for kk in k[3 + 2 * n:]),
-            jnp.ones((n, 2, w)), jnp.ones(w), _linear(w, dim, k[2], 0.1), self.n_heads)
+            linear(dim, w, k[0]), eqx.nn.Embedding(weight=0.1 * jax.random.normal(k[1], (self.window - 1, w))),
+            tuple(_attention(w, self.n_heads, ki, ko) for ki, ko in zip(k[3: 3 + n], k[3 + n: 3 + 2 * n])),
+            tuple(mlp([w, 4 * w, w], "gelu", kk, final_scale=0.5) for kk in k[3 + 2 * n:]),
+            tuple((norm(), norm()) for _ in range(n)), norm(), linear(w, dim, k[2], scale=0.1))
         return model, jnp.ones(dim)
 
     def loss(self, model, windows, key):

@@ -8,7 +8,7 @@ Docs: https://chaoslit.github.io/chaoslit/training.html.md"""
 __all__ = ['LBFGS', 'CHECKPOINT_FORMAT', 'SCHEDULES', 'SELECTIONS', 'ACTIVATIONS', 'TrainingSet', 'training_set',
            'TrainingResult', 'lbfgs_chunk', 'train', 'integer_at_least', 'AbstractTrainedForecaster',
            'AbstractStateSpaceFitted', 'Reconstruction', 'free_run', 'attractor_divergence', 'reconstruction_quality',
-           'MLP']
+           'mlp', 'linear']
 
 # %% ../../nbs/06g_training.ipynb #4c18be62
 import abc
@@ -447,24 +447,26 @@ ACTIVATIONS = MappingProxyType({"gelu": jax.nn.gelu, "tanh": jnp.tanh, "relu": j
                                 "softplus": jax.nn.softplus, "swish": jax.nn.swish})
 
 
-class MLP(eqx.Module):
-    "A multilayer perceptron `x -> W_k act(... act(W_1 x + b_1) ...) + b_k` with a named activation."
-    weights: tuple  # (out_i, in_i) per layer
-    biases: tuple  # (out_i,) per layer
-    activation: str = eqx.field(static=True)
+def _initialized(layer: eqx.nn.Linear, key, scale: float) -> eqx.nn.Linear:
+    "`layer` with weights `N(0, 1/fan_in)` times `scale`, drawn with `key`, and a zero bias."
+    weight = jax.random.normal(key, layer.weight.shape, layer.weight.dtype) / math.sqrt(layer.in_features) * scale
+    return eqx.tree_at(lambda l: (l.weight, l.bias), layer, (weight, jnp.zeros_like(layer.bias)))
 
-    @classmethod
-    def init(cls, sizes: list, activation: str, key, *, final_scale: float = 1.0) -> "MLP":
-        "Layers of the given `sizes` (input first), weights `N(0, 1/fan_in)`, the last ones scaled by `final_scale`."
-        if activation not in ACTIVATIONS:
-            raise ChaoslitError(f"MLP: activation must be one of {tuple(ACTIVATIONS)}, got {activation!r}.")
-        keys = jax.random.split(key, len(sizes) - 1)
-        weights = [jax.random.normal(k, (n_out, n_in)) / math.sqrt(n_in) for k, n_in, n_out in zip(keys, sizes, sizes[1:])]
-        weights[-1] = weights[-1] * final_scale
-        return cls(tuple(weights), tuple(jnp.zeros(n) for n in sizes[1:]), activation)
 
-    def __call__(self, x):
-        act = ACTIVATIONS[self.activation]
-        for weight, bias in zip(self.weights[:-1], self.biases[:-1]):
-            x = act(weight @ x + bias)
-        return self.weights[-1] @ x + self.biases[-1]
+def mlp(sizes: list, activation: str, key, *, final_scale: float = 1.0) -> eqx.nn.MLP:
+    "equinox's `MLP` through layers of `sizes` (input first; equal hidden widths), `activation` by name, initialized as above."
+    if activation not in ACTIVATIONS:
+        raise ChaoslitError(f"mlp: activation must be one of {tuple(ACTIVATIONS)}, got {activation!r}.")
+    if len(sizes) < 2 or len(set(sizes[1:-1])) > 1:
+        raise ChaoslitError(f"mlp: sizes must be an input size, equal hidden widths and an output size, got {sizes}.")
+    keys = jax.random.split(key, len(sizes) - 1)
+    net = eqx.nn.MLP(sizes[0], sizes[-1], sizes[1] if len(sizes) > 2 else 0, len(sizes) - 2,
+                     activation=ACTIVATIONS[activation], key=keys[0])
+    layers = tuple(_initialized(layer, k, final_scale if i == len(keys) - 1 else 1.0)
+                   for i, (layer, k) in enumerate(zip(net.layers, keys)))
+    return eqx.tree_at(lambda m: m.layers, net, layers)
+
+
+def linear(n_in: int, n_out: int, key, *, scale: float = 1.0) -> eqx.nn.Linear:
+    "equinox's `Linear` from `n_in` to `n_out` features, initialized as above: the one layer of `mlp([n_in, n_out])`."
+    return mlp([n_in, n_out], "tanh", key, final_scale=scale).layers[0]
