@@ -31,10 +31,10 @@ def chaoslit_run(name):
     system = systems.get(name)
     start = time.perf_counter()
     try:
-        trajectory(system, N, pts_per_period=PTS_PER_PERIOD)
+        trajectory(system, N, points_per_period=PTS_PER_PERIOD)
         first = time.perf_counter() - start
         start = time.perf_counter()
-        _, y = trajectory(system, N, pts_per_period=PTS_PER_PERIOD)
+        _, y = trajectory(system, N, points_per_period=PTS_PER_PERIOD)
         steady = time.perf_counter() - start
         ok = bool(np.isfinite(y).all())
         return dict(first=first, steady=steady, ok=ok, error=None if ok else "non-finite")
@@ -51,7 +51,7 @@ def _dysts_child(name, method, queue):
     system = getattr(dysts.flows, name)()
     start = time.perf_counter()
     try:
-        y = system.make_trajectory(N, pts_per_period=PTS_PER_PERIOD, method=method)
+        y = system.make_trajectory(N, points_per_period=PTS_PER_PERIOD, method=method)
         elapsed = time.perf_counter() - start
         ok = y is not None and bool(np.isfinite(y).all())
         queue.put(dict(seconds=elapsed, ok=ok, error=None if ok else "non-finite or None"))

@@ -51,7 +51,7 @@ def chaoslit_side(reference, times):
     }
     rows = {}
     for label, (keywords, repeats) in runs.items():
-        run = lambda: trajectory(lorenz, N, pts_per_period=PTS_PER_PERIOD, transient=0.0, **keywords)
+        run = lambda: trajectory(lorenz, N, points_per_period=PTS_PER_PERIOD, transient=0.0, **keywords)
         first, steady, (t, y) = timed(run, repeats)
         rows[label] = dict(first=first, steady=steady, compile=first - steady,
                            error=error_of(t, y[0] if y.ndim == 3 else y, reference, times))
@@ -97,7 +97,7 @@ def dysts_side(reference, times, skip_radau):
     rows = {}
     methods = ["LSODA", "DOP853"] + ([] if skip_radau else ["Radau"])
     for method in methods:
-        run = lambda: lorenz.make_trajectory(N, pts_per_period=PTS_PER_PERIOD, method=method, return_times=True)
+        run = lambda: lorenz.make_trajectory(N, points_per_period=PTS_PER_PERIOD, method=method, return_times=True)
         first, steady, (t, y) = timed(run, 0 if method == "Radau" else 3)
         label = f"dysts one ({method}{', its default' if method == 'Radau' else ''}, rtol=atol=1e-12)"
         rows[label] = dict(first=first, steady=steady, compile=0.0, error=error_of(t, y, reference, times))

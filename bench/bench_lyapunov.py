@@ -36,7 +36,7 @@ def series(name):
     system = systems.get(name)
     if system.kind == "map":
         return iterate(system, SERIES_POINTS)[:, 0], 1.0
-    t, y = trajectory(system, SERIES_POINTS, pts_per_period=100)
+    t, y = trajectory(system, SERIES_POINTS, points_per_period=100)
     return y[:, 0], t[1] - t[0]
 
 
@@ -71,7 +71,7 @@ def peer_rows():
         if name != "Henon":  # dysts' estimator is for flows
             model = getattr(dysts.flows, name)()
             for points, per_period in ((10_000, 100), (20_000, 500)):  # chaoslit's sampling, and dysts' default
-                first, steady, result = timed(lambda: find_lyapunov_exponents(model, points, pts_per_period=per_period,
+                first, steady, result = timed(lambda: find_lyapunov_exponents(model, points, points_per_period=per_period,
                                                                               method="LSODA"), 0)
                 rows.append(dict(system=name, method=f"dysts find_lyapunov_exponents ({points:,} points, {per_period} "
                                  "per period, LSODA)", first=first, steady=steady, exponents=list(map(float, result)),

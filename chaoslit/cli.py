@@ -125,8 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--param", type=_parse_parameter, action="append", default=[], metavar="NAME=VALUE",
                           help="override a parameter, e.g. --param rho=99.96 (repeatable)")
     sampling = simulate.add_mutually_exclusive_group()
-    sampling.add_argument("--pts-per-period", type=float, help="samples per characteristic period (default 100)")
-    sampling.add_argument("--dt", type=float, help="sampling interval, instead of --pts-per-period")
+    sampling.add_argument("--points-per-period", "--pts-per-period", dest="points_per_period", type=float,
+                          help="samples per characteristic period (default 100; --pts-per-period is its old name)")
+    sampling.add_argument("--dt", type=float, help="sampling interval, instead of --points-per-period")
     simulate.add_argument("--transient", type=float, default=10.0, help="periods integrated and discarded first")
     simulate.add_argument("--rtol", type=float, help="relative tolerance (default 1e-12)")
     simulate.add_argument("--atol", type=float, help="absolute tolerance (default 1e-12)")
@@ -226,7 +227,7 @@ def _simulate(args, parser) -> int:
     from chaoslit.integrate import iterate, trajectory
 
     system = _system(args, parser)
-    flow_only = dict(dt=args.dt, pts_per_period=args.pts_per_period, rtol=args.rtol, atol=args.atol)
+    flow_only = dict(dt=args.dt, points_per_period=args.points_per_period, rtol=args.rtol, atol=args.atol)
     if system.kind == "map" and any(value is not None for value in flow_only.values()):
         given = ", ".join("--" + name.replace("_", "-") for name, value in flow_only.items() if value is not None)
         parser.error(f"{system.name} is a map, iterated once per sample: {given} do not apply.")
@@ -236,7 +237,7 @@ def _simulate(args, parser) -> int:
             y = iterate(system, args.n, transient=int(args.transient) if whole else args.transient)
             t = np.arange(args.n, dtype=np.float64)
         else:
-            t, y = trajectory(system, args.n, pts_per_period=args.pts_per_period, dt=args.dt, transient=args.transient,
+            t, y = trajectory(system, args.n, points_per_period=args.points_per_period, dt=args.dt, transient=args.transient,
                               rtol=args.rtol, atol=args.atol)
     except ChaoslitError as error:
         parser.error(str(error))
@@ -246,7 +247,7 @@ def _simulate(args, parser) -> int:
     t, y = np.asarray(t), np.asarray(y)
     dt = float(t[1] - t[0])
     info = dict(system=system.name, parameters=system.metadata.parameters, n=args.n,
-                pts_per_period=system.period / dt if system.kind != "map" else None, dt=dt,
+                points_per_period=system.period / dt if system.kind != "map" else None, dt=dt,
                 transient_periods=args.transient, citation=system.citation)
     np.savez(args.out, t=t, y=y, info=json.dumps(info))
     print(f"wrote {args.out}: {system.name}, {y.shape[0]} points of dimension {y.shape[1]}, t from {t[0]:.4g} to {t[-1]:.4g}")

@@ -7,10 +7,10 @@ Docs: https://chaoslit.github.io/chaoslit/core.html.md"""
 # %% auto #0
 __all__ = ['Scalar', 'State', 'Trajectory', 'TrajectoryBatch', 'Times', 'MEMORY_FRACTION', 'COMPILATION_CACHE_MIN_SECONDS',
            'ChaoslitError', 'IntegrationError', 'unknown_name', 'memory_limit', 'check_memory',
-           'enable_compilation_cache', 'write_atomic', 'as_key', 'check_positive', 'check_positive_int', 'float64_mode',
-           'require_float64', 'as_parameter', 'parameter', 'is_parameter', 'Metadata', 'computed_invariants',
-           'reference_database', 'reference_metadata', 'adopt_reference_metadata', 'AbstractSystem', 'AbstractFlow',
-           'AbstractMap', 'AbstractDelayFlow']
+           'enable_compilation_cache', 'write_atomic', 'as_key', 'check_positive', 'check_positive_int', 'renamed',
+           'float64_mode', 'require_float64', 'as_parameter', 'parameter', 'is_parameter', 'Metadata',
+           'computed_invariants', 'reference_database', 'reference_metadata', 'adopt_reference_metadata',
+           'AbstractSystem', 'AbstractFlow', 'AbstractMap', 'AbstractDelayFlow']
 
 # %% ../nbs/00_core.ipynb #2190a924
 import abc
@@ -23,6 +23,7 @@ import json
 import math
 import os
 import uuid
+import warnings
 from pathlib import Path
 from typing import Any, Callable, ClassVar
 
@@ -167,6 +168,18 @@ def check_positive_int(name: str, value, *, minimum: int = 1) -> None:
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
         raise ChaoslitError(f"{name} must be an integer >= {minimum}, got {value!r}.")
 
+
+def renamed(where: str, old: str, old_value, new: str, new_value):
+    """The value of an argument renamed from `old` to `new`: the new name's, or for one release the old name's, with a
+    `DeprecationWarning`. Both given is refused. (`None` means not given.)"""
+    if old_value is None:
+        return new_value
+    if new_value is not None:
+        raise ChaoslitError(f"{where}: give {new} only ({old} is its old name).")
+    warnings.warn(f"{where}: {old} is now called {new}; the old name goes in the next release.", DeprecationWarning,
+                  stacklevel=3)
+    return old_value
+
 # %% ../nbs/00_core.ipynb #f9847b37
 def float64_mode():
     "A context in which JAX computes in float64 (JAX's thread-local x64 switch); global settings are left as they are."
@@ -215,7 +228,7 @@ class Metadata:
     description: str  # one sentence on what the system models
     citation: str  # the paper that introduced it
     dim: int  # dimension of the state
-    period: float  # characteristic time scale: trajectories are sampled at `pts_per_period` points per period
+    period: float  # characteristic time scale: trajectories are sampled at `points_per_period` points per period
     parameters: dict  # parameter values of this instance, as Python floats
     initial_condition: tuple  # a point on or near the attractor
     reference: dict  # reference invariants (lyapunov_spectrum, kaplan_yorke_dimension, correlation_dimension, ...)

@@ -12,6 +12,7 @@ __all__ = ['MAX_PERIODS', 'RTOL', 'ATOL', 'STEPS_PER_PERIOD', 'BLOWUP', 'sample_
 # %% ../nbs/02_integrate.ipynb #649358b1
 import dataclasses
 import math
+import warnings
 
 import diffrax as dfx
 import equinox as eqx
@@ -22,24 +23,25 @@ import numpy as np
 
 from .core import (AbstractDelayFlow, AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, IntegrationError,
                            Times, Trajectory, as_key, as_parameter, check_memory, check_positive, check_positive_int,
-                           float64_mode, is_parameter, require_float64)
+                           float64_mode, is_parameter, renamed, require_float64)
 
 # %% ../nbs/02_integrate.ipynb #f90b7f3d
 MAX_PERIODS = 1e9  # the longest integration `sample_times` accepts, in periods (its step budget must stay a machine integer)
 
 
-def sample_times(system: AbstractFlow, n: int, *, pts_per_period: float | None = None, dt: float | None = None,
-                 transient: float = 10.0) -> np.ndarray:
-    """The `n` sample times of `trajectory`: after `transient` periods, every `dt`, or every `period / pts_per_period`
-    (100 if neither is given; giving both is refused)."""
+def sample_times(system: AbstractFlow, n: int, *, points_per_period: float | None = None, dt: float | None = None,
+                 transient: float = 10.0, pts_per_period: float | None = None) -> np.ndarray:
+    """The `n` sample times of `trajectory`: after `transient` periods, every `dt`, or every `period / points_per_period`
+    (100 if neither is given; giving both is refused). `pts_per_period` is the old name of `points_per_period`."""
+    points_per_period = renamed("sample_times", "pts_per_period", pts_per_period, "points_per_period", points_per_period)
     check_positive_int("n", n, minimum=2)
-    if dt is not None and pts_per_period is not None:
-        raise ChaoslitError(f"Give pts_per_period or dt, not both: dt is the sampling interval, and pts_per_period sets "
-                            f"it to the period over pts_per_period (got pts_per_period={pts_per_period!r}, dt={dt!r}).")
+    if dt is not None and points_per_period is not None:
+        raise ChaoslitError(f"Give points_per_period or dt, not both: dt is the sampling interval, and points_per_period sets "
+                            f"it to the period over points_per_period (got points_per_period={points_per_period!r}, dt={dt!r}).")
     if dt is None:
-        pts_per_period = 100 if pts_per_period is None else pts_per_period
-        check_positive("pts_per_period", pts_per_period)
-        dt = system.period / pts_per_period
+        points_per_period = 100 if points_per_period is None else points_per_period
+        check_positive("points_per_period", points_per_period)
+        dt = system.period / points_per_period
     check_positive("dt", dt)
     check_positive("transient", transient, allow_zero=True)
     span = (transient * system.period + dt * (n - 1)) / system.period
@@ -294,27 +296,32 @@ def _lean_batch(systems, ts, y0s, rtol, atol, dtmin, max_steps):
     return jnp.moveaxis(ys.reshape(chunks * _LEAN_CHUNK, *y0s.shape)[:n], 0, 1), carry[5], carry[4]
 
 # %% ../nbs/02_integrate.ipynb #08861a9a
-def trajectory(system: AbstractFlow, n: int, *, pts_per_period: float | None = None, dt: float | None = None, y0=None,
+def trajectory(system: AbstractFlow, n: int, *, points_per_period: float | None = None, dt: float | None = None, y0=None,
                transient: float = 10.0, solver: dfx.AbstractSolver | None = None, rtol: float | None = None,
                atol: float | None = None, stepsize_controller: dfx.AbstractStepSizeController | None = None,
                max_steps: int | None = None, noise: float = 0.0, standardize: bool = False,
                key: jax.Array | None = None, steps_per_delay: int | None = None,
-               history=None) -> tuple[Times, Trajectory]:
+               history=None, pts_per_period: float | None = None) -> tuple[Times, Trajectory]:
     """Sample `n` points of `system` on its attractor: times `(n,)` and states `(n, dim)` (or `(batch, n, dim)`), float64.
 
     The options come in groups, and an option that a group does not use is refused, never ignored. Sampling:
-    `pts_per_period` (default 100) or `dt`, after `transient` periods. A deterministic flow: `solver`, and `rtol`/`atol`
+    `points_per_period` (default 100) or `dt`, after `transient` periods. A deterministic flow: `solver`, and `rtol`/`atol`
     or a `stepsize_controller`, and `max_steps`. Noise: `noise > 0` with a `key` (an integer seed or either kind of
     JAX key), solved at fixed steps of a twentieth of the sampling interval unless a `stepsize_controller` is given.
-    A delay equation: `steps_per_delay` and `history`."""
+    A delay equation: `steps_per_delay` and `history`. (`pts_per_period` is the old name of `points_per_period`, and
+    `standardize=True` moved to `chaoslit.protocol.standardize`; both still work, with a `DeprecationWarning`.)"""
+    points_per_period = renamed("trajectory", "pts_per_period", pts_per_period, "points_per_period", points_per_period)
     if not isinstance(system, (AbstractFlow, AbstractDelayFlow)):
         hint = " (a map: use chaoslit.integrate.iterate)" if isinstance(system, AbstractMap) else " (chaoslit.systems.get(name))"
         raise ChaoslitError(f"trajectory integrates a chaoslit flow{hint}, got {type(system).__name__}.")
     check_positive_int("n", n, minimum=2)
     check_memory(f"trajectory({system.name}, {n})", (Batch.of(system, y0).size, n, system.dim))  # before any work
-    ts = sample_times(system, n, pts_per_period=pts_per_period, dt=dt, transient=transient)
+    ts = sample_times(system, n, points_per_period=points_per_period, dt=dt, transient=transient)
     if standardize not in (True, False):
         raise ChaoslitError(f"standardize must be True or False, got {standardize!r}.")
+    if standardize:
+        warnings.warn("trajectory: standardize=True moved to chaoslit.protocol.standardize(ys), a transform of data; the "
+                      "option goes in the next release.", DeprecationWarning, stacklevel=2)
     if isinstance(system, AbstractDelayFlow):
         ode_only = dict(solver=solver, rtol=rtol, atol=atol, stepsize_controller=stepsize_controller,
                         max_steps=max_steps, key=key)
@@ -373,8 +380,9 @@ def trajectory(system: AbstractFlow, n: int, *, pts_per_period: float | None = N
 
 
 def _standardized(ys: np.ndarray) -> np.ndarray:
-    "Each trajectory (along the second-last axis) shifted and scaled to zero mean and unit variance per coordinate."
-    return (ys - ys.mean(axis=-2, keepdims=True)) / ys.std(axis=-2, keepdims=True)
+    "What the deprecated `standardize=True` does: `protocol.standardize`, imported when called (protocol imports this module)."
+    from chaoslit import protocol
+    return protocol.standardize(ys)
 
 
 def default_steps_per_delay(system: AbstractDelayFlow) -> int:

@@ -25,7 +25,7 @@ def check_100_periods(name):
     if system.kind == "map":
         states = iterate(system, 10_000, transient=0)
     else:
-        _, states = trajectory(system, 1000, pts_per_period=10, transient=0.0)
+        _, states = trajectory(system, 1000, points_per_period=10, transient=0.0)
     assert np.isfinite(states).all()
     bounded = np.delete(states, UNBOUNDED.get(name, []), axis=1)
     if bounded.shape[1] == 0:  # every coordinate is an angle or a phase (ArnoldBeltramiChildress, Circle)

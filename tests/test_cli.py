@@ -25,6 +25,17 @@ def test_simulate_writes_trajectory_and_plot(tmp_path):
     assert (tmp_path / "lorenz.png").stat().st_size > 10_000
 
 
+def test_the_old_option_name_still_samples_the_same(tmp_path):
+    "--pts-per-period, the old name of --points-per-period, gives the same trajectory for one release."
+    for option, out in (("--points-per-period", "new.npz"), ("--pts-per-period", "old.npz")):
+        result = run("simulate", "Lorenz", "--n", "50", option, "20", "--out", out, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    t = np.load(tmp_path / "old.npz")["t"]
+    np.testing.assert_array_equal(np.load(tmp_path / "new.npz")["t"], t)
+    from chaoslit import systems
+    np.testing.assert_allclose(t[1] - t[0], systems.get("Lorenz").period / 20, rtol=1e-12)  # the option was read
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -73,13 +73,13 @@ def test_blow_up_is_an_error_naming_system_and_time():
     [
         (dict(n=0), "n must be an integer >= 2"),
         (dict(n=10, dt=0.0), "dt must be a finite number > 0"),
-        (dict(n=10, pts_per_period=-1), "pts_per_period must be"),
+        (dict(n=10, points_per_period=-1), "points_per_period must be"),
         (dict(n=10, transient=float("nan")), "transient must be"),
         (dict(n=10, y0=[1.0, np.nan, 0.0]), "must be finite"),
         (dict(n=10, rtol=1e-9, stepsize_controller=object()), "not both"),
         (dict(n=10, noise=-1.0), "noise must be"),
         # options that a group does not use are refused, not ignored (issue 21)
-        (dict(n=10, pts_per_period=7, dt=0.01), "pts_per_period or dt, not both"),
+        (dict(n=10, points_per_period=7, dt=0.01), "points_per_period or dt, not both"),
         (dict(n=10, noise=0.1, key=0, rtol=1e-3), "rtol and atol would be ignored"),
         (dict(n=10, key=0), "without noise > 0 it would be ignored"),
         (dict(n=10, noise=0.1, key="seed"), "trajectory's key must be one integer seed"),

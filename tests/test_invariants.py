@@ -14,7 +14,7 @@ from chaoslit.invariants import (kaplan_yorke_dimension, lyapunov_spectrum, rose
 def test_sample_entropy_matches_nolds(m):
     import nolds
 
-    x = trajectory(systems.get("Lorenz"), 1500, pts_per_period=5)[1][:, 0]
+    x = trajectory(systems.get("Lorenz"), 1500, points_per_period=5)[1][:, 0]
     r = 0.2 * np.std(x, ddof=1)
     assert sample_entropy(x, m=m, r=r) == pytest.approx(nolds.sampen(x, emb_dim=m, tolerance=r), rel=1e-12)
 

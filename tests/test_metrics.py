@@ -105,7 +105,7 @@ def test_batches_are_scored_one_by_one(pair):
 def test_vpt_of_twin_experiments_follows_the_lyapunov_exponent():
     "Twins started 1e-8 away lose track after about ln(0.5 sigma / 1e-8) / lambda, on average over starts."
     lorenz = get("Lorenz")
-    _, starts = trajectory(lorenz, 8, pts_per_period=0.3)
+    _, starts = trajectory(lorenz, 8, points_per_period=0.3)
     rng = np.random.default_rng(1)
     offsets = 1e-8 * rng.standard_normal(starts.shape)
     t, truth = trajectory(lorenz, 4000, y0=starts, transient=0.0)

@@ -16,7 +16,7 @@ from .embedding import delay_embed as delay_embed
 from .embedding import embedding_dimension as embedding_dimension
 from .embedding import embedding_lag as embedding_lag
 from .embedding import false_nearest_neighbours as false_nearest_neighbours
-from .embedding import mutual_information as mutual_information
+from .embedding import lagged_mutual_information as lagged_mutual_information
 from .from_data import DivergenceExponent as DivergenceExponent
 from .from_data import kantz as kantz
 from .from_data import rosenstein as rosenstein

@@ -36,7 +36,7 @@ def average_divergence(system, *, periods: float = 2000.0, transient: float = 10
     The samples are 100/sqrt(2) per period, an irrational number, so that no periodic orbit's period is a whole number
     of sampling intervals (the average of commensurate samples of a periodic function is biased)."""
     points_per_period = 100 / math.sqrt(2)
-    t, y = trajectory(system, int(periods * points_per_period), pts_per_period=points_per_period, transient=transient)
+    t, y = trajectory(system, int(periods * points_per_period), points_per_period=points_per_period, transient=transient)
     with float64_mode():
         trace = jax.vmap(lambda s, y: jnp.trace(jax.jacfwd(lambda y: system(s, y))(y)))
         values = np.asarray(jax.jit(trace)(jnp.asarray(t), jnp.asarray(y)))
@@ -154,9 +154,9 @@ def measure(name: str) -> dict:
     record["zero_band"] = round(record["zero_band"], 7)
     if not partial:
         try:
-            points = iterate(system, 5000) if is_map else trajectory(system, 50_000, pts_per_period=10)[1]
+            points = iterate(system, 5000) if is_map else trajectory(system, 50_000, points_per_period=10)[1]
         except IntegrationError:  # an orbit that escapes to infinity: 200 periods before it does
-            points = trajectory(system, int(10 * MIN_PERIODS), pts_per_period=10)[1]
+            points = trajectory(system, int(10 * MIN_PERIODS), points_per_period=10)[1]
         try:
             dimension = correlation_dimension(points, theiler=0 if is_map else 10)
             record.update(correlation_dimension=round(dimension.dimension, 4),

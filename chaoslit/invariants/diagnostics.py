@@ -220,7 +220,7 @@ def _orbit_diagnostics(system, y0) -> tuple[float, int]:
             return 0.0, 0
         return zero_one_test(x), _distinct(x, np.ptp(x))
     points_per_period = 40  # the maxima located by a parabola through three samples: errors near 1e-4 of the range
-    _, points = trajectory(system, int(VERDICT_PERIODS * points_per_period), pts_per_period=points_per_period,
+    _, points = trajectory(system, int(VERDICT_PERIODS * points_per_period), points_per_period=points_per_period,
                            transient=100.0, y0=y0)
     x = _observable(system, np.asarray(points))
     if np.ptp(x) == 0:

@@ -125,7 +125,7 @@ def _spread_along_orbit(system, y0, replicas, transient, nudged_copies, seed):
     its initial condition, at time 0."""
     n = math.ceil(SPREAD_PERIODS * replicas * 50)
     try:
-        times, orbit = trajectory(system, n, pts_per_period=50, y0=y0, transient=transient)
+        times, orbit = trajectory(system, n, points_per_period=50, y0=y0, transient=transient)
     except IntegrationError:
         return jnp.zeros(len(nudged_copies)), nudged_copies
     picks = np.sort(np.random.default_rng(seed).choice(n, replicas, replace=False))
