@@ -169,3 +169,18 @@ def test_save_refuses_what_load_could_not_rebuild(data, tmp_path):
     with pytest.raises(ChaoslitError, match="expected a fitted model"):
         forecasters.save(tmp_path / "x.eqx", forecasters.get("var"))
     assert not (tmp_path / "x.eqx").exists()
+
+
+@pytest.mark.parametrize("name", forecasters.names())
+def test_every_hyperparameter_has_a_rule_that_refuses(name):
+    "Each forecaster's hyperparameters are checked when it is made: a value its rule refuses is a ChaoslitError naming it."
+    cls = forecasters.REGISTRY[name]
+    rules = cls.all_rules()
+    unruled = {"physics", "dt"} if name == "hybrid_ode" else set()  # checked against the data at fit: they need its dimension
+    assert set(cls().hyperparameters) - set(rules) == unruled
+    for hyperparameter, rule in rules.items():
+        refused = [v for v in (True, -1, 0.5, "x", float("nan"), 10**9 + 0.5) if not rule.ok(v)]
+        assert refused, f"{name}.{hyperparameter}: its rule allows anything"
+        for value in refused:
+            with pytest.raises(ChaoslitError, match=f"{name}: {hyperparameter} must be"):
+                forecasters.get(name, **{hyperparameter: value})

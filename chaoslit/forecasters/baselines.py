@@ -16,9 +16,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .base import (AbstractFitted, AbstractForecaster, AbstractIncrementModel,
-                                       AbstractRidgeForecaster, Standardizer, check_hyperparameters, delay_vectors,
-                                       increment_regression)
+from .base import (BOOLEAN, AbstractFitted, AbstractForecaster, AbstractIncrementModel,
+                                       AbstractRidgeForecaster, Standardizer, delay_vectors, increment_regression, integer)
 
 # %% ../../nbs/06a_baselines.ipynb #3cbf2326
 class FittedConstant(AbstractFitted):
@@ -78,9 +77,7 @@ class LinearAR(AbstractRidgeForecaster):
     search_space: ClassVar[dict] = {"lags": (1, 20)}
     lags: int = 5
     ridge: float | str = "auto"
-
-    def __check_init__(self):
-        check_hyperparameters("var", lags=(self.lags, isinstance(self.lags, int) and self.lags >= 1, "an integer >= 1"))
+    rules: ClassVar[dict] = {"lags": integer(1)}
 
     def _design(self, trajectories, key):
         model = FittedLinear(trajectories[0].shape[1], self.lags, 1, Standardizer.of(trajectories), jnp.zeros(()), 0.0)
@@ -119,10 +116,7 @@ class ContextParrot(AbstractForecaster):
     min_train: ClassVar[int] = 1
     motif: int = 3
     shift: bool = True
-
-    def __check_init__(self):
-        check_hyperparameters("parrot", motif=(self.motif, isinstance(self.motif, int) and self.motif >= 1, "an integer >= 1"),
-                              shift=(self.shift, isinstance(self.shift, bool), "True or False"))
+    rules: ClassVar[dict] = {"motif": integer(1), "shift": BOOLEAN}
 
     def _fit(self, trajectories, key):
         return dataclasses.replace(self.skeleton(dim=trajectories[0].shape[1]), scaler=Standardizer.of(trajectories))

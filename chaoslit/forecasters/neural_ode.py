@@ -18,9 +18,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..core import AbstractFlow, ChaoslitError
-from .base import Standardizer, check_hyperparameters
+from .base import Standardizer, choice, integer, is_number
 from .training import (ACTIVATIONS, LBFGS, AbstractStateSpaceFitted,
-                                           AbstractTrainedForecaster, TrainingSet, integer_at_least, lbfgs_chunk, mlp)
+                                           AbstractTrainedForecaster, TrainingSet, lbfgs_chunk, mlp)
 
 # %% ../../nbs/06h_neural_ode.ipynb #a63bd9fa
 def _integrate(field, z0, n_steps: int, substeps: int, adjoint=dfx.RecursiveCheckpointAdjoint()):
@@ -147,13 +147,8 @@ class NeuralODE(AbstractTrainedForecaster):
     steps: int = 1000
     learning_rate: float = 1e-4
 
-    def check(self, dim):
-        positive = lambda v: integer_at_least(v, 1)
-        check_hyperparameters(self.name, width=(self.width, positive(self.width), "an integer >= 1"),
-                              depth=(self.depth, positive(self.depth), "an integer >= 1"),
-                              activation=(self.activation, self.activation in ACTIVATIONS, f"one of {tuple(ACTIVATIONS)}"),
-                              substeps=(self.substeps, positive(self.substeps), "an integer >= 1"),
-                              collocation=(self.collocation, integer_at_least(self.collocation, 0), "an integer >= 0"))
+    rules: ClassVar[dict] = {"width": integer(1), "depth": integer(1), "activation": choice(*ACTIVATIONS),
+                             "substeps": integer(1), "collocation": integer(0)}
 
     def _network(self, dim: int, key):
         return mlp([dim] + [self.width] * self.depth + [dim], self.activation, key, final_scale=0.1)
@@ -187,11 +182,10 @@ class HybridODE(NeuralODE):
     dt: float | None = None  # the data's sampling interval, in the known model's time unit
 
     def check(self, dim):
-        super().check(dim)
         if not isinstance(self.physics, AbstractFlow) or getattr(self.physics, "delay", False):
             raise ChaoslitError(f"{self.name}: physics must be a chaoslit flow (an ODE), e.g. "
                                 f"systems.get('Lorenz', rho=25.0); got {self.physics!r}.")
-        if not (isinstance(self.dt, (int, float)) and np.isfinite(self.dt) and self.dt > 0):
+        if not is_number(self.dt, above=0):
             raise ChaoslitError(f"{self.name}: dt must be the data's sampling interval (a number > 0), got {self.dt!r}.")
         if self.physics.dim != dim:
             raise ChaoslitError(f"{self.name}: the known model is {self.physics.dim}-dimensional, the data {dim}-dimensional.")

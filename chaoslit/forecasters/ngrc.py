@@ -19,7 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .base import (AbstractIncrementModel, AbstractRidgeForecaster, Standardizer,
-                                       check_feature_count, check_hyperparameters, increment_regression)
+                                       check_feature_count, increment_regression, integer)
 
 # %% ../../nbs/06c_ngrc.ipynb #1967bed7
 def monomial_exponents(n_variables: int, degree: int) -> np.ndarray:
@@ -65,11 +65,7 @@ class NGRC(AbstractRidgeForecaster):
     degree: int = 2
     ridge: float | str = "auto"
 
-    def __check_init__(self):
-        check_hyperparameters(
-            "ngrc", taps=(self.taps, isinstance(self.taps, int) and self.taps >= 1, "an integer >= 1"),
-            skip=(self.skip, isinstance(self.skip, int) and self.skip >= 1, "an integer >= 1"),
-            degree=(self.degree, isinstance(self.degree, int) and 1 <= self.degree <= 4, "an integer from 1 to 4"))
+    rules: ClassVar[dict] = {"taps": integer(1), "skip": integer(1), "degree": integer(1, 4)}
 
     @property
     def min_train(self) -> int:

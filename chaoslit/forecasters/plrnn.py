@@ -18,8 +18,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..core import AbstractFlow, ChaoslitError, float64_mode
-from .base import Standardizer, check_hyperparameters
-from .training import AbstractStateSpaceFitted, AbstractTrainedForecaster, integer_at_least
+from .base import Standardizer, check_hyperparameters, integer, number, optional
+from .training import AbstractStateSpaceFitted, AbstractTrainedForecaster
 
 # %% ../../nbs/06i_plrnn.ipynb #b353baa1
 class ShallowPLRNN(eqx.Module):
@@ -132,17 +132,15 @@ class _AbstractPLRNNForecaster(AbstractTrainedForecaster):
     teacher_noise: eqx.AbstractVar[float]
     selection: str = "attractor"  # keep the parameters whose free run best matches the training data's attractor
 
-    def _check_forcing(self):
-        fixed = self.forcing is None or (isinstance(self.forcing, (int, float)) and 0 <= self.forcing <= 1)
-        check_hyperparameters(self.name, forcing=(self.forcing, fixed, "None (adaptive) or a number in [0, 1]"),
-                              alpha_max=(self.alpha_max, isinstance(self.alpha_max, (int, float)) and 0 <= self.alpha_max <= 1,
-                                         "a number in [0, 1]"),
-                              burn_in=(self.burn_in, integer_at_least(self.burn_in, 0) and self.burn_in < self.window - 1,
-                                       "an integer >= 0 and < window - 1"),
-                              forcing_interval=(self.forcing_interval, integer_at_least(self.forcing_interval, 1)
-                                                and self.forcing_interval < self.window, "an integer >= 1 and < window"),
-                              teacher_noise=(self.teacher_noise, isinstance(self.teacher_noise, (int, float))
-                                             and 0 <= self.teacher_noise < np.inf, "a finite number >= 0"))
+    rules: ClassVar[dict] = {"forcing": optional(number(0, 1), "adaptive"), "alpha_max": number(0, 1), "burn_in": integer(0),
+                             "forcing_interval": integer(1), "teacher_noise": number(0)}
+
+    def __check_init__(self):
+        counts = self.rules_hold("window", "burn_in", "forcing_interval")
+        check_hyperparameters(self.name, burn_in=(self.burn_in, not counts or self.burn_in < self.window - 1,
+                                                  "less than window - 1"),
+                              forcing_interval=(self.forcing_interval, not counts or self.forcing_interval < self.window,
+                                                "less than window"))
 
     def loss(self, model, windows, key):
         alpha = forcing_strength(model, windows, self.alpha_max) if self.forcing is None else self.forcing
@@ -167,9 +165,7 @@ class ShallowPLRNNForecaster(_AbstractPLRNNForecaster):
     steps: int = 3000
     batch_size: int = 16
 
-    def check(self, dim):
-        check_hyperparameters(self.name, hidden=(self.hidden, integer_at_least(self.hidden, 1), "an integer >= 1"))
-        self._check_forcing()
+    rules: ClassVar[dict] = {"hidden": integer(1)}
 
     def untrained(self, dim, key):
         k_in, k_bias, k_out = jax.random.split(key, 3)
@@ -196,11 +192,12 @@ class AlmostLinearRNNForecaster(_AbstractPLRNNForecaster):
     eval_every: int = 1000
     batch_size: int = 16
 
+    rules: ClassVar[dict] = {"latent": integer(1), "n_relu": integer(0)}
+
     def check(self, dim):
-        check_hyperparameters(self.name, latent=(self.latent, integer_at_least(self.latent, dim), f"an integer >= the data's dimension {dim}"),
-                              n_relu=(self.n_relu, integer_at_least(self.n_relu, 0) and self.n_relu <= self.latent - dim,
-                                      f"an integer in [0, latent - {dim}] (the read-out units stay linear)"))
-        self._check_forcing()
+        check_hyperparameters(self.name, latent=(self.latent, self.latent >= dim, f"at least the data's dimension {dim}"),
+                              n_relu=(self.n_relu, self.n_relu <= self.latent - dim,
+                                      f"at most latent - {dim} (the read-out units stay linear)"))
 
     def untrained(self, dim, key):
         k_w, k_h = jax.random.split(key)

@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 
 from .base import (AbstractIncrementModel, AbstractRidgeForecaster, Standardizer,
-                                       check_feature_count, check_hyperparameters, increment_regression)
+                                       check_feature_count, increment_regression, integer, number)
 
 # %% ../../nbs/06f_random_features.ipynb #ef512c84
 class FittedRandomFeatures(AbstractIncrementModel):
@@ -46,14 +46,9 @@ class RandomFeatures(AbstractRidgeForecaster):
     bias_scale: float = 1.0
     ridge: float | str = "auto"
 
-    def __check_init__(self):
-        number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
-        check_hyperparameters(
-            "random_features",
-            n_features=(self.n_features, isinstance(self.n_features, int) and self.n_features >= 1, "an integer >= 1"),
-            taps=(self.taps, isinstance(self.taps, int) and self.taps >= 1, "an integer >= 1"),
-            weight_scale=(self.weight_scale, number(self.weight_scale) and self.weight_scale > 0, "a number > 0"),
-            bias_scale=(self.bias_scale, number(self.bias_scale) and self.bias_scale >= 0, "a number >= 0"))
+    rules: ClassVar[dict] = {"n_features": integer(1), "taps": integer(1), "weight_scale": number(above=0),
+                             "bias_scale": number(0)}
+
 
     @property
     def min_train(self):

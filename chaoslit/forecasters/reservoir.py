@@ -15,7 +15,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .base import AbstractRidgeFitted, AbstractRidgeForecaster, Standardizer, check_hyperparameters
+from .base import (BOOLEAN, AbstractRidgeFitted, AbstractRidgeForecaster, Standardizer,
+                                       check_hyperparameters, integer, number)
 
 # %% ../../nbs/06b_reservoir.ipynb #d1eef4b0
 class FittedESN(AbstractRidgeFitted):
@@ -78,17 +79,13 @@ class EchoStateNetwork(AbstractRidgeForecaster):
     warmup: int = 100
     squared_readout: bool = True
 
+    rules: ClassVar[dict] = {"units": integer(1), "spectral_radius": number(above=0), "input_scaling": number(above=0),
+                             "leak": number(above=0, high=1), "degree": integer(1), "bias": number(0),
+                             "warmup": integer(0), "squared_readout": BOOLEAN}
+
     def __check_init__(self):
-        positive = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
-        check_hyperparameters(
-            "esn", units=(self.units, isinstance(self.units, int) and self.units >= 1, "an integer >= 1"),
-            spectral_radius=(self.spectral_radius, positive(self.spectral_radius), "a number > 0"),
-            input_scaling=(self.input_scaling, positive(self.input_scaling), "a number > 0"),
-            leak=(self.leak, positive(self.leak) and self.leak <= 1, "a number in (0, 1]"),
-            degree=(self.degree, isinstance(self.degree, int) and 1 <= self.degree <= self.units, "an integer in [1, units]"),
-            bias=(self.bias, isinstance(self.bias, (int, float)) and self.bias >= 0, "a number >= 0"),
-            warmup=(self.warmup, isinstance(self.warmup, int) and self.warmup >= 0, "an integer >= 0"),
-            squared_readout=(self.squared_readout, isinstance(self.squared_readout, bool), "True or False"))
+        check_hyperparameters("esn", degree=(self.degree, not self.rules_hold("units", "degree") or self.degree <= self.units,
+                                             "at most units"))
 
     @property
     def min_train(self) -> int:

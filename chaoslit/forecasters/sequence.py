@@ -17,8 +17,8 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from .base import Standardizer, check_hyperparameters
-from .training import AbstractStateSpaceFitted, AbstractTrainedForecaster, integer_at_least, linear, mlp
+from .base import Standardizer, check_hyperparameters, integer, number
+from .training import AbstractStateSpaceFitted, AbstractTrainedForecaster, linear, mlp
 
 # %% ../../nbs/06j_sequence.ipynb #6b3740f5
 class AbstractCell(eqx.Module):
@@ -102,12 +102,12 @@ class _AbstractRecurrentForecaster(AbstractTrainedForecaster):
     def _geometry(self) -> float:
         return 0.0
 
-    def check(self, dim):
-        check_hyperparameters(self.name, hidden=(self.hidden, integer_at_least(self.hidden, 1), "an integer >= 1"),
-                              burn_in=(self.burn_in, integer_at_least(self.burn_in, 0), "an integer >= 0"),
-                              free_steps=(self.free_steps, integer_at_least(self.free_steps, 0)
-                                          and self.burn_in + self.free_steps < self.window - 1,
-                                          "an integer >= 0 with burn_in + free_steps < window - 1"))
+    rules: ClassVar[dict] = {"hidden": integer(1), "burn_in": integer(0), "free_steps": integer(0)}
+
+    def __check_init__(self):
+        counts = self.rules_hold("window", "burn_in", "free_steps")
+        check_hyperparameters(self.name, free_steps=(self.free_steps, not counts or self.burn_in + self.free_steps < self.window - 1,
+                                                     "such that burn_in + free_steps < window - 1"))
 
     def untrained(self, dim, key):
         return self.cell(dim, key), jnp.ones(dim)
@@ -233,10 +233,7 @@ class S4D(_AbstractRecurrentForecaster):
     free_steps: int = 10
     window: int = 50
 
-    def check(self, dim):
-        super().check(dim)
-        check_hyperparameters(self.name, state=(self.state, integer_at_least(self.state, 1), "an integer >= 1"),
-                              layers=(self.layers, integer_at_least(self.layers, 1), "an integer >= 1"))
+    rules: ClassVar[dict] = {"state": integer(1), "layers": integer(1)}
 
     def cell(self, dim, key):
         k = jax.random.split(key, 4 + self.layers)
@@ -314,19 +311,16 @@ class SelectiveSSM(_AbstractRecurrentForecaster):
     def _geometry(self):
         return float(self.geometry)
 
-    def check(self, dim):
-        super().check(dim)
+    rules: ClassVar[dict] = {"state": integer(1), "layers": integer(1), "conv_width": integer(1), "delays": integer(1),
+                             "lag": integer(1), "heads": integer(1), "geometry": number(0)}
+
+    def __check_init__(self):
+        counts = self.rules_hold("free_steps", "burn_in", "delays", "lag", "geometry")
         check_hyperparameters(
-            self.name, state=(self.state, integer_at_least(self.state, 1), "an integer >= 1"),
-            layers=(self.layers, integer_at_least(self.layers, 1), "an integer >= 1"),
-            conv_width=(self.conv_width, integer_at_least(self.conv_width, 1), "an integer >= 1"),
-            delays=(self.delays, integer_at_least(self.delays, 1), "an integer >= 1"), lag=(self.lag, integer_at_least(self.lag, 1), "an integer >= 1"),
-            heads=(self.heads, integer_at_least(self.heads, 1), "an integer >= 1"),
-            geometry=(self.geometry, isinstance(self.geometry, (int, float)) and self.geometry >= 0
-                      and (self.geometry == 0 or self.free_steps >= 2),
-                      "a number >= 0, and 0 unless free_steps >= 2 (it acts on the free-run points)"),
-            burn_in=(self.burn_in, self.burn_in >= (self.delays - 1) * self.lag,
-                     f"at least (delays - 1) * lag = {(self.delays - 1) * self.lag}, so that scored predictions see full delay vectors"))
+            self.name, geometry=(self.geometry, not counts or self.geometry == 0 or self.free_steps >= 2,
+                                 "0 unless free_steps >= 2 (it acts on the free-run points)"),
+            burn_in=(self.burn_in, not counts or self.burn_in >= (self.delays - 1) * self.lag,
+                     "at least (delays - 1) * lag, so that scored predictions see full delay vectors"))
 
     def cell(self, dim, key):
         n, h = self.layers, self.hidden
@@ -408,11 +402,11 @@ class Transformer(AbstractTrainedForecaster):
     n_heads: int = 4
     window: int = 33  # the context read (window - 1 tokens) plus the point it predicts
 
-    def check(self, dim):
-        check_hyperparameters(self.name, width=(self.width, integer_at_least(self.width, 1), "an integer >= 1"),
-                              blocks=(self.blocks, integer_at_least(self.blocks, 1), "an integer >= 1"),
-                              n_heads=(self.n_heads, integer_at_least(self.n_heads, 1) and self.width % self.n_heads == 0,
-                                       f"an integer >= 1 that divides width {self.width}"))
+    rules: ClassVar[dict] = {"width": integer(1), "blocks": integer(1), "n_heads": integer(1)}
+
+    def __check_init__(self):
+        check_hyperparameters(self.name, n_heads=(self.n_heads, not self.rules_hold("width", "n_heads")
+                                                  or self.width % self.n_heads == 0, "a divisor of width"))
 
     def init(self, data, scaler, key):
         return self.untrained(data.series.shape[1], key)[0], data.increment_spread

@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .base import AbstractFitted, AbstractForecaster, check_feature_count, check_hyperparameters
+from .base import AbstractFitted, AbstractForecaster, Rule, check_feature_count, integer, number
 from .ngrc import monomial_exponents, monomials, n_monomials
 
 # %% ../../nbs/06d_sindy.ipynb #95c158f3
@@ -97,17 +97,11 @@ class SINDy(AbstractForecaster):
     iterations: int = 10
     dt: float = 1.0
 
-    def __check_init__(self):
-        number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
-        check_hyperparameters(
-            "sindy", degree=(self.degree, isinstance(self.degree, int) and 1 <= self.degree <= 5, "an integer from 1 to 5"),
-            functions=(self.functions, isinstance(self.functions, tuple) and set(self.functions) <= set(_FUNCTIONS)
-                       and len(set(self.functions)) == len(self.functions),
-                       f"distinct names from {sorted(_FUNCTIONS)}, as a tuple or a string separated by spaces"),
-            threshold=(self.threshold, number(self.threshold) and self.threshold >= 0, "a number >= 0"),
-            ridge=(self.ridge, number(self.ridge) and self.ridge >= 0, "a number >= 0"),
-            iterations=(self.iterations, isinstance(self.iterations, int) and self.iterations >= 1, "an integer >= 1"),
-            dt=(self.dt, number(self.dt) and self.dt > 0, "a number > 0 (the sampling interval)"))
+    rules: ClassVar[dict] = {
+        "degree": integer(1, 5), "threshold": number(0), "ridge": number(0), "iterations": integer(1),
+        "dt": number(above=0),
+        "functions": Rule(lambda v: isinstance(v, tuple) and set(v) <= set(_FUNCTIONS) and len(set(v)) == len(v),
+                          f"distinct names from {sorted(_FUNCTIONS)}, as a tuple or a string separated by spaces")}
 
     def skeleton(self, *, dim):
         check_feature_count("sindy", n_monomials(dim, self.degree) + len(self.functions) * dim,

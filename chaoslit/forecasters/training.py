@@ -6,9 +6,8 @@ Docs: https://chaoslit.github.io/chaoslit/training.html.md"""
 
 # %% auto #0
 __all__ = ['LBFGS', 'CHECKPOINT_FORMAT', 'SCHEDULES', 'SELECTIONS', 'ACTIVATIONS', 'TrainingSet', 'training_set',
-           'TrainingResult', 'lbfgs_chunk', 'train', 'integer_at_least', 'AbstractTrainedForecaster',
-           'AbstractStateSpaceFitted', 'Reconstruction', 'free_run', 'attractor_divergence', 'reconstruction_quality',
-           'mlp', 'linear']
+           'TrainingResult', 'lbfgs_chunk', 'train', 'AbstractTrainedForecaster', 'AbstractStateSpaceFitted',
+           'Reconstruction', 'free_run', 'attractor_divergence', 'reconstruction_quality', 'mlp', 'linear']
 
 # %% ../../nbs/06g_training.ipynb #4c18be62
 import abc
@@ -16,6 +15,7 @@ import functools
 import hashlib
 import json
 import math
+import os
 import time
 from pathlib import Path
 from types import MappingProxyType
@@ -29,7 +29,8 @@ import numpy as np
 import optax
 
 from ..core import ChaoslitError, as_key, write_atomic
-from .base import AbstractFitted, AbstractForecaster, Standardizer, check_hyperparameters
+from .base import (BOOLEAN, AbstractFitted, AbstractForecaster, Rule, Standardizer,
+                                       check_hyperparameters, choice, integer, number, optional)
 from ..invariants.lyapunov import reorthonormalize
 from ..metrics import hellinger_distance, state_space_divergence
 
@@ -248,9 +249,7 @@ def _matrices(params):
     return jax.tree.map(lambda leaf: leaf.ndim >= 2, params)
 
 
-def integer_at_least(value, low: int) -> bool:
-    "Whether `value` is an integer (not a bool) of at least `low`: the check of every count-like hyperparameter."
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= low
+
 
 
 @functools.lru_cache(maxsize=64)
@@ -282,9 +281,20 @@ class AbstractTrainedForecaster(AbstractForecaster):
     progress: bool = False  # show a progress bar
     lbfgs: int = 0  # full-batch L-BFGS iterations after the steps (0: none)
     window: eqx.AbstractVar[int]
+    rules: ClassVar[dict] = {
+        "steps": integer(0), "batch_size": integer(1), "window": integer(2), "learning_rate": number(above=0),
+        "schedule": choice(*SCHEDULES), "warmup": integer(0), "weight_decay": number(0), "clip": number(above=0),
+        "validation_fraction": number(0, below=1), "eval_every": integer(1), "patience": integer(0), "lbfgs": integer(0),
+        "selection": choice(*SELECTIONS), "progress": BOOLEAN,
+        "checkpoint": optional(Rule(lambda v: isinstance(v, (str, os.PathLike)), "a file path"), "no checkpoint")}
+
+    def __check_init__(self):
+        check_hyperparameters(self.name, lbfgs=(self.lbfgs, self.lbfgs != 0 or self.steps != 0,
+                                                "at least 1 when steps is 0 (else nothing trains)"))
 
     def check(self, dim: int) -> None:
-        "Raise a `ChaoslitError` naming any of the model's own hyperparameters that is not allowed (for `dim`-dimensional data)."
+        """Raise a `ChaoslitError` naming any hyperparameter not allowed for `dim`-dimensional data (the rest are checked
+        when the forecaster is made, by its `rules`)."""
 
     @abc.abstractmethod
     def untrained(self, dim: int, key) -> eqx.Module:
@@ -303,7 +313,6 @@ class AbstractTrainedForecaster(AbstractForecaster):
         "The fitted forecaster made of a trained `model`."
 
     def skeleton(self, *, dim: int, history: dict) -> AbstractFitted:
-        self._check_training()
         self.check(dim)
         return self.fitted(self.untrained(dim, jax.random.key(0)), Standardizer.placeholder(dim),
                            {name: np.zeros(length) for name, length in history.items()})
@@ -312,28 +321,9 @@ class AbstractTrainedForecaster(AbstractForecaster):
         "Gradient clipping, then AdamW with the learning-rate schedule."
         return _optimizer(self.learning_rate, self.schedule, self.warmup, self.steps, self.weight_decay, self.clip)
 
-    def _check_training(self) -> None:
-        integer = integer_at_least
-        positive = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0
-        check_hyperparameters(
-            self.name, steps=(self.steps, integer(self.steps, 0), "an integer >= 0"),
-            batch_size=(self.batch_size, integer(self.batch_size, 1), "an integer >= 1"),
-            window=(self.window, integer(self.window, 2), "an integer >= 2"),
-            learning_rate=(self.learning_rate, positive(self.learning_rate), "a finite number > 0"),
-            schedule=(self.schedule, self.schedule in SCHEDULES, f"one of {SCHEDULES}"),
-            warmup=(self.warmup, integer(self.warmup, 0), "an integer >= 0"),
-            weight_decay=(self.weight_decay, self.weight_decay == 0 or positive(self.weight_decay), "a finite number >= 0"),
-            clip=(self.clip, positive(self.clip), "a finite number > 0"),
-            validation_fraction=(self.validation_fraction, isinstance(self.validation_fraction, (int, float))
-                                 and 0 <= self.validation_fraction < 1, "a number in [0, 1)"),
-            eval_every=(self.eval_every, integer(self.eval_every, 1), "an integer >= 1"),
-            patience=(self.patience, integer(self.patience, 0), "an integer >= 0"),
-            lbfgs=(self.lbfgs, integer(self.lbfgs, 0) and (self.lbfgs > 0 or self.steps != 0),
-                   "an integer >= 0, and >= 1 when steps is 0 (else nothing trains)"),
-            selection=(self.selection, self.selection in SELECTIONS, f"one of {SELECTIONS}"))
+
 
     def _fit(self, trajectories: list, key) -> AbstractFitted:
-        self._check_training()
         self.check(trajectories[0].shape[1])
         scaler = Standardizer.of(trajectories)
         standardized = [np.asarray(scaler.forward(jnp.asarray(y))) for y in trajectories]
