@@ -6,7 +6,7 @@ import pytest
 
 from chaoslit import forecasters
 from chaoslit.forecasters.plrnn import symbolic_code
-from chaoslit.forecasters.training import reconstruction_quality
+from chaoslit.forecasters.trained import reconstruction_quality
 from chaoslit.metrics import valid_prediction_time
 from chaoslit.protocol import Protocol, evaluate, make_data
 

@@ -13,7 +13,8 @@ from chaoslit.core import ChaoslitError, float64_mode
 from chaoslit.forecasters.base import Standardizer
 from chaoslit.forecasters.neural_ode import HybridField, _integrate, collocation_targets
 from chaoslit.forecasters.plrnn import AlmostLinearRNN, FittedPLRNN, ShallowPLRNN, forcing_strength, teacher_forced_loss
-from chaoslit.forecasters.training import mlp, reconstruction_quality, train, training_set
+from chaoslit.forecasters.trained import mlp, reconstruction_quality
+from chaoslit.forecasters.training import train, training_set
 from chaoslit.protocol import Protocol, make_data
 
 
@@ -320,7 +321,7 @@ def test_flow_multipliers_refuse_maps_and_wrong_points():
 
 def test_attractor_selection_keeps_the_best_free_run():
     "With selection='attractor' the kept model is the one whose free run scored lowest, and that score is reproducible."
-    from chaoslit.forecasters.training import attractor_divergence
+    from chaoslit.forecasters.trained import attractor_divergence
 
     y = np.asarray(trajectory(systems.get("Lorenz"), 1500, dt=0.02)[1])
     fitted = forecasters.get("gru", hidden=8, window=20, burn_in=5, free_steps=5, steps=200, eval_every=40,

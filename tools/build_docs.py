@@ -22,6 +22,7 @@ from pathlib import Path
 import nbformat
 import yaml
 from latex2mathml.converter import convert as tex_to_mathml
+from nbdev.config import nbpath2html
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from pygments.formatters import HtmlFormatter
@@ -31,9 +32,8 @@ NBS, PROC, SITE = ROOT / "nbs", ROOT / "_proc", ROOT / "_site"
 
 
 def page_name(notebook: str) -> str:
-    "The page a notebook becomes, as Quarto names it: `02_integrate.ipynb` -> `integrate.html`."
-    stem = Path(notebook).stem
-    return re.sub(r"^\d+[a-z]?_", "", stem) + ".html"
+    "The page a notebook becomes, as nbdev and Quarto name it: `02_integrate.ipynb` -> `integrate.html`."
+    return nbpath2html(notebook).name
 
 
 def doc_url() -> str:

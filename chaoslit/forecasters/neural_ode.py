@@ -19,8 +19,8 @@ import numpy as np
 
 from ..core import AbstractFlow, ChaoslitError
 from .base import Standardizer, choice, integer, is_number
-from .training import (ACTIVATIONS, LBFGS, AbstractStateSpaceFitted,
-                                           AbstractTrainedForecaster, TrainingSet, lbfgs_chunk, mlp)
+from .trained import ACTIVATIONS, AbstractStateSpaceFitted, AbstractTrainedForecaster, mlp
+from .training import LBFGS, TrainingSet, lbfgs_chunk
 
 # %% ../../nbs/06h_neural_ode.ipynb #a63bd9fa
 def _integrate(field, z0, n_steps: int, substeps: int, adjoint=dfx.RecursiveCheckpointAdjoint()):

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..core import AbstractFlow, ChaoslitError, float64_mode
 from .base import Standardizer, check_hyperparameters, integer, number, optional
-from .training import AbstractStateSpaceFitted, AbstractTrainedForecaster
+from .trained import AbstractStateSpaceFitted, AbstractTrainedForecaster
 
 # %% ../../nbs/06i_plrnn.ipynb #b353baa1
 class ShallowPLRNN(eqx.Module):

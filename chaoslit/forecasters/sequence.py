@@ -18,7 +18,7 @@ import jax
 import jax.numpy as jnp
 
 from .base import Standardizer, check_hyperparameters, integer, number
-from .training import AbstractStateSpaceFitted, AbstractTrainedForecaster, linear, mlp
+from .trained import AbstractStateSpaceFitted, AbstractTrainedForecaster, linear, mlp
 
 # %% ../../nbs/06j_sequence.ipynb #6b3740f5
 class AbstractCell(eqx.Module):
