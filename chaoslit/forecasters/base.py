@@ -7,9 +7,9 @@ Docs: https://chaoslit.github.io/chaoslit/forecasters.html.md"""
 # %% auto #0
 __all__ = ['BOOLEAN', 'MAX_FEATURES', 'RIDGE_GRID', 'HELD_OUT_SHARE', 'RIDGE_WINDOWS', 'VALID_ERROR', 'STABLE_STEPS',
            'DivergedForecast', 'as_trajectories', 'AbstractFitted', 'AbstractForecaster', 'Standardizer', 'ridge',
-           'ridge_path', 'AbstractRidgeFitted', 'delay_vectors', 'AbstractIncrementModel', 'increment_regression',
-           'check_hyperparameters', 'Rule', 'is_integer', 'is_number', 'integer', 'number', 'choice', 'optional',
-           'check_feature_count', 'RidgeChoice', 'AbstractRidgeForecaster']
+           'ridge_path', 'AbstractRidgeFitted', 'delay_vectors', 'AbstractIncrementModel', 'iterate_increments',
+           'increment_regression', 'check_hyperparameters', 'Rule', 'is_integer', 'is_number', 'integer', 'number',
+           'choice', 'optional', 'check_feature_count', 'RidgeChoice', 'AbstractRidgeForecaster']
 
 # %% ../../nbs/06_forecasters.ipynb #914b1986
 import abc
@@ -235,12 +235,19 @@ class AbstractIncrementModel(AbstractRidgeFitted):
         return jax.eval_shape(self.features, jax.ShapeDtypeStruct((taps * self.dim,), self.scaler.mean.dtype)).shape[0]
 
     def forecast(self, context, n_steps):
-        history = self.scaler.forward(context[-self.min_context:])
-        def step(history, _):
-            delays = history[::-1][:: self.skip].reshape(-1)
-            state = history[-1] + self.features(delays) @ self.readout
-            return jnp.concatenate([history[1:], state[None]]), state
-        return self.scaler.inverse(jax.lax.scan(step, history, None, length=n_steps)[1])
+        return iterate_increments(context, n_steps, scaler=self.scaler, span=self.min_context, skip=self.skip,
+                                  increment=lambda delays: self.features(delays) @ self.readout)
+
+
+def iterate_increments(context, n_steps: int, *, scaler: Standardizer, span: int, skip: int, increment):
+    """Forecast by adding predicted increments: from the last `span` standardized states of `context`, `n_steps` times
+    `z(t+1) = z(t) + increment(delays(t))`, the delay vector newest state first, every `skip` steps (traced: JAX only)."""
+    history = scaler.forward(context[-span:])
+    def step(history, _):
+        delays = history[::-1][::skip].reshape(-1)
+        state = history[-1] + increment(delays)
+        return jnp.concatenate([history[1:], state[None]]), state
+    return scaler.inverse(jax.lax.scan(step, history, None, length=n_steps)[1])
 
 
 def increment_regression(model: AbstractIncrementModel, trajectories: list) -> tuple:
