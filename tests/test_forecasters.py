@@ -14,6 +14,7 @@ from chaoslit.protocol import Protocol, make_data
 TRAINING = dict(steps=20, eval_every=10)
 SMALL = {"esn": dict(units=50), "random_features": dict(n_features=50), "hankel_dmd": dict(delays=8, rank=8),
          "edmd": dict(degree=2), "random_forest": dict(n_trees=10), "gradient_boosting": dict(n_trees=10),
+         "dlinear": dict(lookback=20, horizon=5), "nlinear": dict(lookback=20, horizon=5),
          "neural_ode": dict(width=16, depth=1, collocation=10, **TRAINING),
          "hybrid_ode": dict(width=16, depth=1, collocation=10, physics=systems.get("Lorenz", rho=25.0), dt=systems.get("Lorenz").period / 100,
                             **TRAINING),

@@ -185,11 +185,14 @@ class Standardizer(eqx.Module):
 
 
 def ridge(features, targets, alpha: float):
-    "The weights `W` `(n_features, n_out)` minimizing `|features @ W - targets|² + alpha |W|²` (float64, by Cholesky)."
+    """The weights `W` `(n_features, n_out)` minimizing `|features @ W - targets|² + alpha |W|²` (float64): by Cholesky,
+    or, where collinear features leave the penalized Gram matrix too ill-conditioned for it, by its eigendecomposition
+    (`ridge_path`), which stays finite for any penalty > 0."""
     features, targets = jnp.asarray(features), jnp.asarray(targets)
     gram = features.T @ features + alpha * jnp.eye(features.shape[1], dtype=features.dtype)
     factor = jax.scipy.linalg.cho_factor(gram)
-    return jax.scipy.linalg.cho_solve(factor, features.T @ targets)
+    weights = jax.scipy.linalg.cho_solve(factor, features.T @ targets)
+    return weights if bool(jnp.isfinite(weights).all()) else ridge_path(features, targets, [alpha])[0]
 
 
 def ridge_path(features, targets, penalties) -> jax.Array:
