@@ -8,8 +8,8 @@ Docs: https://chaoslit.github.io/chaoslit/forecasters.html.md"""
 __all__ = ['BOOLEAN', 'MAX_FEATURES', 'RIDGE_GRID', 'HELD_OUT_SHARE', 'RIDGE_WINDOWS', 'VALID_ERROR', 'STABLE_STEPS',
            'DivergedForecast', 'as_trajectories', 'AbstractFitted', 'AbstractForecaster', 'Standardizer', 'ridge',
            'ridge_path', 'AbstractRidgeFitted', 'delay_vectors', 'AbstractIncrementModel', 'iterate_increments',
-           'increment_regression', 'check_hyperparameters', 'Rule', 'is_integer', 'is_number', 'integer', 'number',
-           'choice', 'optional', 'check_feature_count', 'RidgeChoice', 'AbstractRidgeForecaster']
+           'iterate_blocks', 'increment_regression', 'check_hyperparameters', 'Rule', 'is_integer', 'is_number',
+           'integer', 'number', 'choice', 'optional', 'check_feature_count', 'RidgeChoice', 'AbstractRidgeForecaster']
 
 # %% ../../nbs/06_forecasters.ipynb #914b1986
 import abc
@@ -123,15 +123,17 @@ class AbstractForecaster(eqx.Module):
     rules: ClassVar[dict] = {}
 
     def __check_init__(self):
-        check_hyperparameters(self.name, **{name: (getattr(self, name), rule.ok(getattr(self, name)), rule.allowed)
-                                            for name, rule in self.all_rules().items()})
+        for name, rule in self.all_rules().items():  # one at a time: a derived value is read only once its parts passed
+            value = getattr(self, name)
+            check_hyperparameters(self.name, **{name: (value, rule.ok(value), rule.allowed)})
 
     @classmethod
     def all_rules(cls) -> dict:
-        "The `rules` of this class and its base classes, by hyperparameter (a subclass's rule wins)."
+        "The `rules` of this class and its base classes, by hyperparameter: the class's own first, and they win."
         rules = {}
-        for kind in reversed(cls.__mro__):
-            rules.update(vars(kind).get("rules", {}))
+        for kind in cls.__mro__:
+            for name, rule in vars(kind).get("rules", {}).items():
+                rules.setdefault(name, rule)
         return rules
 
     def rules_hold(self, *names) -> bool:
@@ -251,6 +253,16 @@ def iterate_increments(context, n_steps: int, *, scaler: Standardizer, span: int
         state = history[-1] + increment(delays)
         return jnp.concatenate([history[1:], state[None]]), state
     return scaler.inverse(jax.lax.scan(step, history, None, length=n_steps)[1])
+
+
+def iterate_blocks(context, n_steps: int, *, scaler: Standardizer, lookback: int, horizon: int, block):
+    """Forecast a direct multi-step model: from the last `lookback` standardized states of `context`, `block(window)`
+    gives the next `horizon` states `(horizon, dim)`, which end the next window; `n_steps` of them (traced: JAX only)."""
+    def step(window, _):
+        following = block(window)
+        return jnp.concatenate([window, following])[-lookback:], following
+    blocks = jax.lax.scan(step, scaler.forward(context[-lookback:]), None, length=-(-n_steps // horizon))[1]
+    return scaler.inverse(blocks.reshape(-1, blocks.shape[-1])[:n_steps])
 
 
 def increment_regression(model: AbstractIncrementModel, trajectories: list) -> tuple:

@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .base import (AbstractRidgeFitted, AbstractRidgeForecaster, Rule, Standardizer, check_feature_count,
-                                       integer)
+                                       integer, iterate_blocks)
 
 # %% ../../nbs/06l_direct_linear.ipynb #c173274d
 def moving_average(x, kernel: int):
@@ -51,12 +51,8 @@ class FittedDirectLinear(AbstractRidgeFitted):
         return jax.vmap(channel, in_axes=1, out_axes=1)(window)
 
     def forecast(self, context, n_steps):
-        def step(window, _):
-            block = self.block(window)
-            return jnp.concatenate([window, block])[-self.min_context:], block
-        blocks = jax.lax.scan(step, self.scaler.forward(context[-self.min_context:]), None,
-                              length=-(-n_steps // self.horizon))[1]
-        return self.scaler.inverse(blocks.reshape(-1, self.dim)[:n_steps])
+        return iterate_blocks(context, n_steps, scaler=self.scaler, lookback=self.min_context, horizon=self.horizon,
+                              block=self.block)
 
 
 ODD = Rule(lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1 and v % 2 == 1, "an odd integer >= 1")
