@@ -51,7 +51,7 @@ def _dysts_child(name, method, queue):
     system = getattr(dysts.flows, name)()
     start = time.perf_counter()
     try:
-        y = system.make_trajectory(N, points_per_period=PTS_PER_PERIOD, method=method)
+        y = system.make_trajectory(N, pts_per_period=PTS_PER_PERIOD, method=method)
         elapsed = time.perf_counter() - start
         ok = y is not None and bool(np.isfinite(y).all())
         queue.put(dict(seconds=elapsed, ok=ok, error=None if ok else "non-finite or None"))

@@ -97,7 +97,7 @@ def dysts_side(reference, times, skip_radau):
     rows = {}
     methods = ["LSODA", "DOP853"] + ([] if skip_radau else ["Radau"])
     for method in methods:
-        run = lambda: lorenz.make_trajectory(N, points_per_period=PTS_PER_PERIOD, method=method, return_times=True)
+        run = lambda: lorenz.make_trajectory(N, pts_per_period=PTS_PER_PERIOD, method=method, return_times=True)
         first, steady, (t, y) = timed(run, 0 if method == "Radau" else 3)
         label = f"dysts one ({method}{', its default' if method == 'Radau' else ''}, rtol=atol=1e-12)"
         rows[label] = dict(first=first, steady=steady, compile=0.0, error=error_of(t, y, reference, times))

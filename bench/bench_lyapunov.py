@@ -71,7 +71,7 @@ def peer_rows():
         if name != "Henon":  # dysts' estimator is for flows
             model = getattr(dysts.flows, name)()
             for points, per_period in ((10_000, 100), (20_000, 500)):  # chaoslit's sampling, and dysts' default
-                first, steady, result = timed(lambda: find_lyapunov_exponents(model, points, points_per_period=per_period,
+                first, steady, result = timed(lambda: find_lyapunov_exponents(model, points, pts_per_period=per_period,
                                                                               method="LSODA"), 0)
                 rows.append(dict(system=name, method=f"dysts find_lyapunov_exponents ({points:,} points, {per_period} "
                                  "per period, LSODA)", first=first, steady=steady, exponents=list(map(float, result)),

@@ -125,8 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--param", type=_parse_parameter, action="append", default=[], metavar="NAME=VALUE",
                           help="override a parameter, e.g. --param rho=99.96 (repeatable)")
     sampling = simulate.add_mutually_exclusive_group()
-    sampling.add_argument("--points-per-period", "--pts-per-period", dest="points_per_period", type=float,
-                          help="samples per characteristic period (default 100; --pts-per-period is its old name)")
+    sampling.add_argument("--points-per-period", type=float, help="samples per characteristic period (default 100)")
+    sampling.add_argument("--pts-per-period", dest="old_points_per_period", type=float, help=argparse.SUPPRESS)  # old name
     sampling.add_argument("--dt", type=float, help="sampling interval, instead of --points-per-period")
     simulate.add_argument("--transient", type=float, default=10.0, help="periods integrated and discarded first")
     simulate.add_argument("--rtol", type=float, help="relative tolerance (default 1e-12)")
@@ -227,6 +227,12 @@ def _simulate(args, parser) -> int:
     from chaoslit.integrate import iterate, trajectory
 
     system = _system(args, parser)
+    if args.old_points_per_period is not None:  # the old name, for one release
+        if args.points_per_period is not None or args.dt is not None:
+            parser.error("give --points-per-period only (--pts-per-period is its old name)")
+        print("chaoslit simulate: --pts-per-period is now --points-per-period; the old name goes in the next release.",
+              file=sys.stderr)
+        args.points_per_period = args.old_points_per_period
     flow_only = dict(dt=args.dt, points_per_period=args.points_per_period, rtol=args.rtol, atol=args.atol)
     if system.kind == "map" and any(value is not None for value in flow_only.values()):
         given = ", ".join("--" + name.replace("_", "-") for name, value in flow_only.items() if value is not None)

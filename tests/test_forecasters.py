@@ -1,6 +1,8 @@
 "Every registered forecaster through the common interface: shapes, batching, determinism, save/load, errors."
+import io
 import json
 
+import equinox as eqx
 import numpy as np
 import pytest
 
@@ -52,7 +54,7 @@ def test_fit_predict_save_load(name, data, tmp_path):
     path = forecasters.save(tmp_path / f"{name}.eqx", fitted)
     loaded = forecasters.load(path)
     np.testing.assert_array_equal(loaded.predict(data.test.context, 40), batch)
-    assert loaded.forecaster.hyperparameters.keys() == forecaster.hyperparameters.keys() and loaded.sizes() == fitted.sizes()
+    assert eqx.tree_equal(loaded.forecaster, forecaster) and loaded.sizes() == fitted.sizes()
 
 
 def test_errors_name_what_is_wrong(data, tmp_path, monkeypatch):
@@ -140,7 +142,7 @@ def test_load_refuses_every_malformed_file(data, tmp_path):
         "dimension edited": (lambda: _tampered(path, tmp_path, lambda h: h["sizes"].update(dim=4)), "at .scaler.mean the file holds"),
         "size missing": (lambda: _tampered(path, tmp_path, lambda h: h["sizes"].pop("ridge")), "do not describe"),
         "size added": (lambda: _tampered(path, tmp_path, lambda h: h["sizes"].update(depth=2)), "do not describe"),
-        "size not a number": (lambda: _tampered(path, tmp_path, lambda h: h["sizes"].update(ridge="big")), "are not sizes"),
+        "size not a number": (lambda: _tampered(path, tmp_path, lambda h: h["sizes"].update(ridge="big")), "ridge must be a finite number"),
         "field missing": (lambda: _tampered(path, tmp_path, lambda h: h.pop("sizes")), "missing \\['sizes'\\]"),
         "field added": (lambda: _tampered(path, tmp_path, lambda h: h.update(code="print(1)")), "unexpected \\['code'\\]"),
         "arrays of another model": (lambda: _tampered(path, tmp_path, edit_bytes=lambda b: b.partition(b"\n")[0] + b"\n"
@@ -149,9 +151,9 @@ def test_load_refuses_every_malformed_file(data, tmp_path):
         "missing file": (lambda: tmp_path / "absent.eqx", "cannot be read"),
     }
     for case, (make, message) in cases.items():
+        print(case)  # pytest shows the case that failed
         with pytest.raises(ChaoslitError, match=message):
             forecasters.load(make())
-        assert case  # (named for the traceback)
     np.testing.assert_array_equal(forecasters.load(path).predict(data.test.context, 5), fitted.predict(data.test.context, 5))
 
 
@@ -187,3 +189,54 @@ def test_every_hyperparameter_has_a_rule_that_refuses(name):
         for value in refused:
             with pytest.raises(ChaoslitError, match=f"{name}: {hyperparameter} must be"):
                 forecasters.get(name, **{hyperparameter: value})
+
+
+def test_load_refuses_crafted_headers_and_arrays(data, tmp_path):
+    "Headers and arrays built to break a reader: each is a ChaoslitError before anything large is made."
+    path = forecasters.save(tmp_path / "forest.eqx", forecasters.get("random_forest", n_trees=3).fit(data.train))
+    trained = forecasters.save(tmp_path / "lstm.eqx", forecasters.get("lstm", hidden=4, window=25, steps=2, eval_every=1).fit(data.train))
+    header, _, arrays = path.read_bytes().partition(b"\n")
+
+    def raw(text: bytes, rest: bytes = arrays):
+        crafted = tmp_path / f"crafted{len(list(tmp_path.iterdir()))}.eqx"
+        crafted.write_bytes(text + b"\n" + rest)
+        return crafted
+    fields = json.loads(header)
+    claim = io.BytesIO()  # the header of a .npy array of 10**11 float64 numbers, 800 GB, and no data
+    np.lib.format.write_array_header_1_0(claim, {"descr": "<f8", "fortran_order": False, "shape": (10**11,)})
+    npy_claiming_huge = claim.getvalue()
+    cases = [
+        (raw(b"[" * 100_000), "not a JSON header"),
+        (raw(b'{"a": ' + b"9" * 5000 + b"}"), "not a JSON header"),
+        (_tampered(path, tmp_path, lambda h: h["sizes"].update(depth=2.5)), "depth must be an integer"),
+        (_tampered(path, tmp_path, lambda h: h["sizes"].update(depth=10**8)), "less than"),
+        (_tampered(path, tmp_path, lambda h: h["sizes"].update(nodes=10**12)), "GB"),
+        (_tampered(path, tmp_path, lambda h: h["sizes"].update(dim=10**9)), "GB"),
+        (_tampered(path, tmp_path, lambda h: h["sizes"].update(ridge={"a": 1})), "ridge must be a finite number"),
+        (_tampered(path, tmp_path, lambda h: h["hyperparameters"].update(n_trees=10**400)), "not 3"),
+        (_tampered(trained, tmp_path, lambda h: h["sizes"].update(history=3)), "history must be lengths by name"),
+        (_tampered(trained, tmp_path, lambda h: h["sizes"].update(history={"step": 10**12})), "GB"),
+        (raw(json.dumps(fields).encode(), npy_claiming_huge), "shape \\(100000000000,\\)"),
+    ]
+    for crafted, message in cases:
+        with pytest.raises(ChaoslitError, match=message):
+            forecasters.load(crafted)
+
+
+def test_a_loaded_hybrid_keeps_its_header_physics(data, tmp_path):
+    "The hybrid's known model is in the header and in the arrays; a file where they differ is refused."
+    from chaoslit import systems
+    hybrid = forecasters.get("hybrid_ode", width=8, depth=1, collocation=0, steps=2, eval_every=1,
+                             physics=systems.get("Lorenz", rho=25.0), dt=systems.get("Lorenz").period / 100)
+    path = forecasters.save(tmp_path / "hybrid.eqx", hybrid.fit(data.train))
+    edited = _tampered(path, tmp_path, lambda h: h["hyperparameters"]["physics"]["parameters"].update(rho=30.0))
+    with pytest.raises(ChaoslitError, match="known model's parameters"):
+        forecasters.load(edited)
+
+
+def test_training_settings_are_not_saved(data, tmp_path):
+    "Where a model checkpointed, and whether it showed progress, are not part of it: a loaded model has the defaults."
+    fitted = forecasters.get("lstm", hidden=4, window=25, steps=2, eval_every=1, checkpoint=str(tmp_path / "run.eqx"),
+                             progress=False).fit(data.train)
+    loaded = forecasters.load(forecasters.save(tmp_path / "lstm.eqx", fitted))
+    assert loaded.forecaster.checkpoint is None and "run.eqx" not in (tmp_path / "lstm.eqx").read_bytes().partition(b"\n")[0].decode()

@@ -72,6 +72,9 @@ class AbstractFitted(eqx.Module):
         "What its shapes depend on besides its forecaster's hyperparameters (the data's dimension, choices made in `fit`)."
         return {"dim": self.dim}
 
+    def check_loaded(self) -> None:
+        "Raise a `ChaoslitError` where arrays `load` read contradict the forecaster (by default nothing can)."
+
     @abc.abstractmethod
     def forecast(self, context: jax.Array, n_steps: int) -> jax.Array:
         "The next `n_steps` states `(n_steps, dim)` after `context` `(n_context, dim)` (traced: JAX only)."
@@ -202,8 +205,12 @@ def ridge_path(features, targets, penalties) -> jax.Array:
     features, targets = jnp.asarray(features), jnp.asarray(targets)
     eigenvalues, vectors = jnp.linalg.eigh(features.T @ features)
     projected = vectors.T @ (features.T @ targets)
-    shrink = 1.0 / (jnp.maximum(eigenvalues, 0.0)[None, :] + jnp.asarray(penalties, dtype=features.dtype)[:, None])
-    return jnp.einsum("ij,aj,jk->aik", vectors, shrink, projected)
+    eigenvalues = jnp.maximum(eigenvalues, 0.0)[None, :]
+    penalties = jnp.asarray(penalties, dtype=features.dtype)[:, None]
+    # With no penalty, directions the data do not span get no weight (the least-norm solution, as a pseudo-inverse)
+    spanned = eigenvalues > eigenvalues.max() * eigenvalues.shape[1] * jnp.finfo(features.dtype).eps
+    denominator = jnp.where((penalties > 0) | spanned, eigenvalues + penalties, jnp.inf)
+    return jnp.einsum("ij,aj,jk->aik", vectors, 1.0 / denominator, projected)
 
 
 class AbstractRidgeFitted(AbstractFitted):
@@ -299,8 +306,13 @@ def is_integer(value, low: int | None = None, high: int | None = None) -> bool:
 def is_number(value, low: float | None = None, high: float | None = None, *, above: float | None = None,
               below: float | None = None) -> bool:
     "Whether `value` is a finite real number (a bool is not) in `[low, high]`, and `> above`, `< below`."
-    return (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-            and math.isfinite(value) and (low is None or value >= low) and (high is None or value <= high)
+    if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
+        return False
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an integer beyond any float
+        return False
+    return (finite and (low is None or value >= low) and (high is None or value <= high)
             and (above is None or value > above) and (below is None or value < below))
 
 
@@ -377,8 +389,7 @@ class RidgeChoice(NamedTuple):
 
 
 def _is_penalty(value) -> bool:
-    return value == "auto" or (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-                               and value >= 0)
+    return value == "auto" or is_number(value, 0)
 
 
 class AbstractRidgeForecaster(AbstractForecaster):

@@ -15,8 +15,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..core import check_memory
 from .base import (AbstractRidgeFitted, AbstractRidgeForecaster, Rule, Standardizer, check_feature_count,
-                                       integer, iterate_blocks)
+                                       integer, is_integer, iterate_blocks)
 
 # %% ../../nbs/06l_direct_linear.ipynb #c173274d
 def moving_average(x, kernel: int):
@@ -41,7 +42,7 @@ class FittedDirectLinear(AbstractRidgeFitted):
         if self.kernel:
             trend = moving_average(x, self.kernel)
             return jnp.concatenate([jnp.ones(1), trend, x - trend])
-        return jnp.concatenate([jnp.ones(1), x - x[-1]])
+        return jnp.concatenate([jnp.ones(1), (x - x[-1])[:-1]])  # the last difference is always 0
 
     def block(self, window):
         "The next `horizon` standardized states `(horizon, dim)` after the standardized `window` `(lookback, dim)`."
@@ -55,7 +56,7 @@ class FittedDirectLinear(AbstractRidgeFitted):
                               block=self.block)
 
 
-ODD = Rule(lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1 and v % 2 == 1, "an odd integer >= 1")
+ODD = Rule(lambda v: is_integer(v, 1) and v % 2 == 1, "an odd integer >= 1")
 
 
 class _AbstractDirectLinear(AbstractRidgeForecaster):
@@ -73,7 +74,7 @@ class _AbstractDirectLinear(AbstractRidgeForecaster):
         return 0
 
     def skeleton(self, *, dim, ridge):
-        n_features = 1 + (2 if self._kernel() else 1) * self.lookback
+        n_features = 1 + 2 * self.lookback if self._kernel() else self.lookback
         check_feature_count(self.name, n_features, f"a lookback of {self.lookback}", "lookback")
         return FittedDirectLinear(dim, self.lookback, self.horizon, self._kernel(), Standardizer.placeholder(dim),
                                   jnp.zeros((n_features, self.horizon)), ridge)
@@ -88,6 +89,7 @@ class _AbstractDirectLinear(AbstractRidgeForecaster):
         features, targets = [], []
         for y in trajectories:
             z = np.asarray(model.scaler.forward(jnp.asarray(y)))
+            check_memory(f"{self.name}.fit", ((len(z) - span + 1) * dim, 2 * self.lookback + 1 + span))
             windows = np.lib.stride_tricks.sliding_window_view(z, span, axis=0)  # (n - span + 1, dim, span)
             rows = jnp.asarray(windows.reshape(-1, span))  # every coordinate of every window is a row
             past, future = rows[:, : self.lookback], rows[:, self.lookback:]

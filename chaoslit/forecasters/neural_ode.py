@@ -57,7 +57,8 @@ class HybridField(eqx.Module):
     dt: float  # the sampling interval of the data
 
     def __call__(self, z):
-        known = self.dt * self.physics.vector_field(0.0, self.scaler.inverse(z)) / self.scaler.std
+        physics = jax.lax.stop_gradient(self.physics)  # the known model stays as given: only the correction learns
+        known = self.dt * physics.vector_field(0.0, self.scaler.inverse(z)) / self.scaler.std
         return known + jax.lax.stop_gradient(self.rate) * self.net(z)
 
 # %% ../../nbs/06h_neural_ode.ipynb #e8a36e24
@@ -131,6 +132,13 @@ class FittedNeuralODE(AbstractStateSpaceFitted):
     def forecast(self, context, n_steps):
         "One solve across the whole forecast (the same steps as `n_steps` calls of `step`)."
         return self.scaler.inverse(_integrate(self.field, self.scaler.forward(context[-1]), n_steps, self.substeps))
+
+    def check_loaded(self):
+        "A hybrid's known model is its forecaster's `physics`: the file's copy of its parameters must be the header's."
+        physics = getattr(self.field, "physics", None)
+        if physics is not None and not all(np.array_equal(np.asarray(a), np.asarray(b)) for a, b in
+                                           zip(jax.tree.leaves(physics), jax.tree.leaves(self.forecaster.physics))):
+            raise ChaoslitError("load: the known model's parameters in the file's arrays differ from its header's physics.")
 
 # %% ../../nbs/06h_neural_ode.ipynb #cd31756d
 class NeuralODE(AbstractTrainedForecaster):

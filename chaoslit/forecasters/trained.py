@@ -22,7 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from ..core import ChaoslitError, float64_mode
+from ..core import ChaoslitError, check_memory, float64_mode
 from .base import (BOOLEAN, AbstractFitted, AbstractForecaster, Rule, Standardizer,
                                        check_hyperparameters, choice, integer, number, optional)
 from .training import TrainingSet, train, training_set
@@ -79,7 +79,7 @@ class AbstractTrainedForecaster(AbstractForecaster):
         "checkpoint": optional(Rule(lambda v: isinstance(v, (str, os.PathLike)), "a file path"), "no checkpoint")}
 
     def __check_init__(self):
-        check_hyperparameters(self.name, lbfgs=(self.lbfgs, self.lbfgs != 0 or self.steps != 0,
+        check_hyperparameters(self.name, lbfgs=(self.lbfgs, not self.rules_hold("steps", "lbfgs") or self.lbfgs != 0 or self.steps != 0,
                                                 "at least 1 when steps is 0 (else nothing trains)"))
 
     def check(self, dim: int) -> None:
@@ -104,6 +104,7 @@ class AbstractTrainedForecaster(AbstractForecaster):
 
     def skeleton(self, *, dim: int, history: dict) -> AbstractFitted:
         self.check(dim)
+        check_memory(f"{self.name}'s training history", (sum(history.values()),), copies=1)  # before numpy allocates it
         return self.fitted(self.untrained(dim, jax.random.key(0)), Standardizer.placeholder(dim),
                            {name: np.zeros(length) for name, length in history.items()})
 

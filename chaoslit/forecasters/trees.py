@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 import sklearn.ensemble
 
+from ..core import ChaoslitError
 from .base import (AbstractFitted, AbstractForecaster, Standardizer, increment_regression, integer,
                                        iterate_increments, number, optional)
 
@@ -97,6 +98,10 @@ class _AbstractTreeForecaster(AbstractForecaster):
         return self.lags + 2
 
     def skeleton(self, *, dim, trees, nodes, depth):
+        if depth >= max(nodes, 1):
+            raise ChaoslitError(f"{self.name}: a tree of {nodes} nodes is less than {max(nodes, 1)} deep, not {depth}.")
+        if trees != self._tree_count(dim):
+            raise ChaoslitError(f"{self.name}: {self._tree_count(dim)} trees for {dim}-dimensional data, not {trees}.")
         shape = (trees, nodes)
         return FittedTreeEnsemble(dim, self.lags, depth, Standardizer.placeholder(dim), jnp.zeros(shape, int),
                                   jnp.zeros(shape), jnp.zeros(shape, int), jnp.zeros(shape, int),
@@ -104,7 +109,7 @@ class _AbstractTreeForecaster(AbstractForecaster):
 
     def _fit(self, trajectories, key):
         dim = trajectories[0].shape[1]
-        lagged = self.skeleton(dim=dim, trees=1, nodes=1, depth=0)
+        lagged = self.skeleton(dim=dim, trees=self._tree_count(dim), nodes=1, depth=0)  # for its lags and scaler
         lagged = eqx.tree_at(lambda m: m.scaler, lagged, Standardizer.of(trajectories))
         features, targets = (np.asarray(a) for a in increment_regression(lagged, trajectories))
         trees, outputs, weight, offset = self._grow(features, targets, _seed(key))
@@ -127,10 +132,13 @@ class RandomForest(_AbstractTreeForecaster):
                              "max_depth": optional(integer(1), "grown until the leaves are small"),
                              "max_features": number(above=0, high=1)}
 
+    def _tree_count(self, dim: int) -> int:
+        return self.n_trees
+
     def _grow(self, features, targets, seed):
         forest = sklearn.ensemble.RandomForestRegressor(
             n_estimators=self.n_trees, min_samples_leaf=self.min_samples_leaf, max_depth=self.max_depth,
-            max_features=self.max_features, random_state=seed).fit(features, targets)
+            max_features=float(self.max_features), random_state=seed).fit(features, targets)  # a share, even when 1
         columns = list(range(targets.shape[1]))
         return forest.estimators_, [columns] * self.n_trees, np.full(self.n_trees, 1 / self.n_trees), np.zeros(targets.shape[1])
 
@@ -147,6 +155,9 @@ class GradientBoosting(_AbstractTreeForecaster):
     subsample: float = 1.0
     rules: ClassVar[dict] = {"lags": integer(1), "n_trees": integer(1), "learning_rate": number(above=0, high=1),
                              "max_depth": integer(1), "subsample": number(above=0, high=1)}
+
+    def _tree_count(self, dim: int) -> int:
+        return self.n_trees * dim
 
     def _grow(self, features, targets, seed):
         trees, outputs, offset = [], [], np.zeros(targets.shape[1])
