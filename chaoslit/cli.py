@@ -170,7 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--scheduler", metavar="ADDRESS", help="run the tasks on the Dask scheduler at ADDRESS (tcp://host:8786)")
     bench.add_argument("--tuning", nargs="+", choices=TUNINGS, metavar="NAME",
                        help="default (the forecasters' defaults), tuned (searched on each system's validation windows), "
-                            "or both (default: default; tuned with --hyperparameters)")
+                            "published (the reference comparison's per-system settings), or several "
+                            "(default: default; tuned with --hyperparameters)")
     bench.add_argument("--trials", type=_positive_int, default=20, help="tuning trials per system and forecaster (default 20)")
     bench.add_argument("--tune-seconds", type=_positive_float, metavar="S", help="and at most S seconds of tuning each (default: no limit)")
     bench.add_argument("--task-seconds", type=_time_limit, default=TASK_SECONDS, metavar="S",

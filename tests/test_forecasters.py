@@ -18,6 +18,7 @@ SMALL = {"esn": dict(units=50), "random_features": dict(n_features=50), "hankel_
          "edmd": dict(degree=2), "random_forest": dict(n_trees=10), "gradient_boosting": dict(n_trees=10),
          "dlinear": dict(lookback=20, horizon=5), "nlinear": dict(lookback=20, horizon=5),
          "nbeats": dict(lookback=20, horizon=5, blocks=1, width=16, **TRAINING),
+         "nhits": dict(lookback=20, horizon=5, width=16, **TRAINING), "tcn": dict(levels=2, channels=8, horizon=5, **TRAINING),
          "neural_ode": dict(width=16, depth=1, collocation=10, **TRAINING),
          "hybrid_ode": dict(width=16, depth=1, collocation=10, physics=systems.get("Lorenz", rho=25.0), dt=systems.get("Lorenz").period / 100,
                             **TRAINING),
@@ -27,7 +28,8 @@ SMALL = {"esn": dict(units=50), "random_features": dict(n_features=50), "hankel_
          "mamba": dict(hidden=8, state=4, window=40, lag=5, burn_in=12, free_steps=10, geometry=0.1, lbfgs=10, **TRAINING),
          "transformer": dict(width=8, n_heads=2, window=9, **TRAINING)}
 # Training on a batch of trajectories is one code path for all gradient-trained models: checked on one (each recompiles).
-BATCH_FIT = set(forecasters.names()) - {"neural_ode", "hybrid_ode", "alrnn", "lstm", "gru", "s4d", "mamba", "transformer", "nbeats"}
+BATCH_FIT = set(forecasters.names()) - {"neural_ode", "hybrid_ode", "alrnn", "lstm", "gru", "s4d", "mamba", "transformer", "nbeats",
+                                            "nhits", "tcn"}
 
 
 @pytest.fixture(scope="module")

@@ -23,15 +23,15 @@ import numpy as np
 import chaoslit
 from .. import systems
 from ..core import AbstractSystem, ChaoslitError, check_memory, float64_mode, unknown_name, write_atomic
-from . import (baselines, direct_linear, koopman, nbeats, neural_ode, ngrc, plrnn, random_features,
-                                  reservoir, sequence, sindy, trees)
+from . import (baselines, classical, direct_linear, kalman, koopman, nbeats, neural_ode, ngrc, plrnn,
+                                  random_features, reservoir, sequence, sindy, tcn, trees)
 from .base import AbstractFitted, AbstractForecaster, DivergedForecast, Rule, integer, is_integer, number
 
 _all_ = ["AbstractFitted", "AbstractForecaster", "DivergedForecast", "load", "save"]  # the everyday names, here too
 
 # %% ../../nbs/06z_registry.ipynb #8101cd38
-_FAMILIES = (baselines, reservoir, ngrc, sindy, koopman, random_features, trees, direct_linear, neural_ode, plrnn, sequence,
-             nbeats)
+_FAMILIES = (baselines, classical, kalman, reservoir, ngrc, sindy, koopman, random_features, trees, direct_linear,
+             neural_ode, plrnn, sequence, tcn, nbeats)
 
 
 def _collect(families) -> MappingProxyType:
