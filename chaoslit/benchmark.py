@@ -111,7 +111,7 @@ def _system_group(name: str) -> list:
         return [n for n in systems.names(kind="flow") if chaotic_exponent(systems.get(n)) is not None]
     return [name]
 
-# %% ../nbs/07_benchmark.ipynb #36865e6b
+# %% ../nbs/07_benchmark.ipynb #8d3472d4
 PUBLISHED_MODELS = {"NBEATSModel": "nbeats", "NHiTSModel": "nhits", "DLinearModel": "dlinear", "NLinearModel": "nlinear",
                     "TCNModel": "tcn", "RandomForest": "random_forest", "XGBModel": "gradient_boosting",
                     "LinearRegressionModel": "var"}  # the reference's model -> chaoslit's forecaster

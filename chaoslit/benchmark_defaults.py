@@ -17,6 +17,8 @@ SETTINGS = {
     "smoke": dict(n_train=600, n_test=3, context=120, horizon=120),
 }
 DEFAULT_SYSTEMS = ("Lorenz", "Rossler", "Thomas", "Halvorsen", "Chen", "Aizawa")  # the default run: every 3-D flow
-DEFAULT_MODELS = ("last", "mean", "var", "parrot", "esn", "ngrc", "sindy", "dmd", "hankel_dmd", "edmd", "random_features")
+DEFAULT_MODELS = ("last", "mean", "var", "parrot", "esn", "ngrc", "sindy", "dmd", "hankel_dmd", "edmd", "random_features",
+                  "arima", "exponential_smoothing", "theta", "fourier", "kalman", "dlinear", "nlinear", "random_forest",
+                  "gradient_boosting")  # fitted in closed form, each in seconds (bench/bench_reference_models.py)
 TUNINGS = ("default", "tuned", "published")  # published: the reference comparison's per-system settings, where it has them
 TASK_SECONDS = 1200.0  # the time limit of one task that `chaoslit bench` sets by default (see `run`)

@@ -222,7 +222,8 @@ def strongest_frequencies(series: np.ndarray, count: int) -> np.ndarray:
     power[0] = 0.0
     peaks = scipy.signal.find_peaks(power)[0]
     ranked = list(peaks[np.argsort(power[peaks])[::-1]])
-    ranked += [k for k in np.argsort(power)[::-1] if k not in set(ranked) and k > 0]
+    taken = set(ranked)
+    ranked += [k for k in np.argsort(power)[::-1][: count + len(taken) + 1] if k not in taken and k > 0]
     return np.array(ranked[:count]) / padded
 
 

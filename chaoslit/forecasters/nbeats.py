@@ -153,7 +153,7 @@ class NBeats(_AbstractBasisExpansion):
                       + [self._block(k, *fixed_bases(*season), season) for k in keys[self.blocks:]])
         return NBeatsNetwork(tuple(blocks))
 
-# %% ../../nbs/06m_nbeats.ipynb #d06bdad8
+# %% ../../nbs/06m_nbeats.ipynb #402c59c9
 def hierarchy(length: int, stacks: int) -> tuple:
     "N-HiTS' per-stack sizes for a sequence of `length`: from `length // 2` down to 1, geometrically, one per stack."
     top = max(length // 2, 1)
