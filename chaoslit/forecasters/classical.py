@@ -9,7 +9,7 @@ __all__ = ['PADDING', 'AbstractUnivariateFitted', 'arima_forecast', 'FittedARIMA
            'ExponentialSmoothing', 'theta_forecast', 'FittedTheta', 'Theta', 'strongest_frequencies',
            'fourier_forecast', 'FittedFourier', 'Fourier']
 
-# %% ../../nbs/06o_classical.ipynb #b8da2aa2
+# %% ../../nbs/06o_classical.ipynb #18d79c8f
 import abc
 import math
 import warnings
@@ -19,14 +19,11 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
-import scipy.signal
-import statsmodels.tsa.api as tsa
-from statsmodels.tsa.forecasting.theta import ThetaModel
 
 from ..core import ChaoslitError
 from .base import BOOLEAN, AbstractFitted, AbstractForecaster, Standardizer, integer, number
 
-# %% ../../nbs/06o_classical.ipynb #c6456b75
+# %% ../../nbs/06o_classical.ipynb #4773e395
 class AbstractUnivariateFitted(AbstractFitted):
     "Parameters per coordinate `(dim, n_params)`, each standardized coordinate forecast by the same recursion."
     dim: int = eqx.field(static=True)
@@ -47,7 +44,8 @@ class AbstractUnivariateFitted(AbstractFitted):
 
 
 class _AbstractUnivariate(AbstractForecaster):
-    "What the classical forecasters share: each coordinate's parameters estimated on the training data."
+    """What the classical forecasters share: each coordinate's parameters estimated on the training data (on the longest
+    training trajectory, if there are several: statsmodels fits one series; all of them set the standardization)."""
     min_train: ClassVar[int] = 50
 
     @property
@@ -81,7 +79,7 @@ class _AbstractUnivariate(AbstractForecaster):
             raise ChaoslitError(f"{self.name}.fit: the estimated parameters are not finite on this data.")
         return self.fitted(longest.shape[1], scaler, jnp.asarray(params))
 
-# %% ../../nbs/06o_classical.ipynb #4f4b90cf
+# %% ../../nbs/06o_classical.ipynb #e6835f85
 def arima_forecast(ar, ma, series, n_steps: int, d: int):
     "ARIMA's forecast `(n_steps,)` of `series` `(n,)` from its AR `(p,)` and MA `(q,)` coefficients, differencing `d` times."
     lasts, w = [], series
@@ -106,7 +104,7 @@ def arima_forecast(ar, ma, series, n_steps: int, d: int):
 
 class FittedARIMA(AbstractUnivariateFitted):
     "ARIMA(p, d, q) on each coordinate: `params[:, :p]` the AR coefficients, `params[:, p:]` the MA ones."
-    order: tuple = eqx.field(static=True)  # (p, d, q)
+    order: tuple[int, int, int] = eqx.field(static=True)  # (p, d, q)
 
     def one(self, params, series, n_steps):
         p, d, _ = self.order
@@ -124,18 +122,24 @@ class ARIMA(_AbstractUnivariate):
     rules: ClassVar[dict] = {"p": integer(0, 100), "d": integer(0, 2), "q": integer(0, 10)}
 
     @property
+    def min_train(self) -> int:
+        return 2 * (self.p + self.q) + self.d + 10  # Hannan-Rissanen's long autoregression needs more points than lags
+
+    @property
     def n_params(self) -> int:
         return self.p + self.q
 
     def estimate(self, series):
-        model = tsa.arima.ARIMA(series, order=(self.p, self.d, self.q), trend="n")
+        import statsmodels.tsa.api as tsa
+
+        model = tsa.arima.ARIMA(series, order=(self.p, self.d, self.q), trend="n", enforce_stationarity=False)
         params = model.fit(method="hannan_rissanen").params
         return params[: self.p + self.q]  # the innovation variance, last, is not needed to forecast
 
     def fitted(self, dim, scaler, params):
         return FittedARIMA(dim, self.p + self.d + self.q + 1, scaler, params, (self.p, self.d, self.q))
 
-# %% ../../nbs/06o_classical.ipynb #7d192198
+# %% ../../nbs/06o_classical.ipynb #be3ed03d
 def holt_forecast(params, series, n_steps: int):
     "Holt's damped-trend forecast `(n_steps,)` of `series` from `(alpha, beta, phi)`, the level and trend started at its start."
     alpha, beta, phi = params[0], params[1], params[2]
@@ -167,14 +171,16 @@ class ExponentialSmoothing(_AbstractUnivariate):
         return 3
 
     def estimate(self, series):
-        fit = tsa.ExponentialSmoothing(series, trend="add", damped_trend=self.damped,
-                                       initialization_method="estimated").fit()
+        import statsmodels.tsa.api as tsa
+
+        fit = tsa.ExponentialSmoothing(series, trend="add", damped_trend=self.damped, initialization_method="known",
+                                       initial_level=series[0], initial_trend=series[1] - series[0]).fit()
         return [fit.params["smoothing_level"], fit.params["smoothing_trend"], fit.params["damping_trend"] if self.damped else 1.0]
 
     def fitted(self, dim, scaler, params):
         return FittedHolt(dim, 2, scaler, params)
 
-# %% ../../nbs/06o_classical.ipynb #5265046f
+# %% ../../nbs/06o_classical.ipynb #f9eb1053
 def theta_forecast(alpha, series, n_steps: int, theta: float):
     "The Theta method's forecast `(n_steps,)` of `series` `(n,)`: smoothing `alpha`, the drift weighted by `(theta - 1) / theta`."
     n = series.shape[0]
@@ -182,7 +188,8 @@ def theta_forecast(alpha, series, n_steps: int, theta: float):
     t = jnp.arange(n, dtype=series.dtype)
     slope = jnp.sum((t - t.mean()) * (series - series.mean())) / jnp.sum((t - t.mean()) ** 2)
     h = jnp.arange(1, n_steps + 1, dtype=series.dtype)
-    return level + (theta - 1) / theta * slope * (h - 1 + 1 / alpha - (1 - alpha) ** n / alpha)
+    memory = jnp.where(alpha > 0, (1 - (1 - alpha) ** n) / jnp.where(alpha > 0, alpha, 1.0), n)  # n in the limit alpha -> 0
+    return level + (theta - 1) / theta * slope * (h - 1 + memory)
 
 
 class FittedTheta(AbstractUnivariateFitted):
@@ -206,17 +213,21 @@ class Theta(_AbstractUnivariate):
         return 1
 
     def estimate(self, series):
+        from statsmodels.tsa.forecasting.theta import ThetaModel
+
         return [ThetaModel(series, period=1, deseasonalize=False).fit().params["alpha"]]
 
     def fitted(self, dim, scaler, params):
         return FittedTheta(dim, 2, scaler, params, float(self.theta))
 
-# %% ../../nbs/06o_classical.ipynb #b2fda2f4
+# %% ../../nbs/06o_classical.ipynb #222227ac
 PADDING = 8  # the periodogram is computed on a grid this many times finer than 1 / len(series)
 
 
 def strongest_frequencies(series: np.ndarray, count: int) -> np.ndarray:
     "The `count` frequencies (cycles per step) of the highest periodogram peaks of `series`, then the highest other bins."
+    import scipy.signal
+
     padded = PADDING * len(series)  # a finer grid of frequencies than the series' own bins
     power = np.abs(np.fft.rfft(np.hanning(len(series)) * (series - series.mean()), padded)) ** 2
     power[0] = 0.0
@@ -224,13 +235,20 @@ def strongest_frequencies(series: np.ndarray, count: int) -> np.ndarray:
     ranked = list(peaks[np.argsort(power[peaks])[::-1]])
     taken = set(ranked)
     ranked += [k for k in np.argsort(power)[::-1][: count + len(taken) + 1] if k not in taken and k > 0]
+    if len(ranked) < count:
+        raise ChaoslitError(f"fourier: a series of {len(series)} points has {len(ranked)} frequencies to choose from, "
+                            f"fewer than harmonics={count}; lower harmonics or give more data.")
     return np.array(ranked[:count]) / padded
 
 
 def fourier_forecast(frequencies, series, n_steps: int):
     "The least-squares fit of a constant and harmonics at `frequencies` to `series` `(n,)` (minimum norm), continued `n_steps`."
     n = series.shape[0]
-    resolved = frequencies * n >= 1  # a series of n points cannot resolve a period longer than n: that harmonic is left out
+    # A series of n points cannot resolve a period longer than n, nor two frequencies closer than 1/n: such a harmonic
+    # (the weaker of a close pair: frequencies come strongest first) is left out.
+    close = jnp.abs(frequencies[:, None] - frequencies[None, :]) * n < 1
+    shadowed = jnp.any(close & jnp.tri(frequencies.shape[0], k=-1, dtype=bool), axis=1)
+    resolved = (frequencies * n >= 1) & ~shadowed
     def design(t):
         phase = 2 * math.pi * t[:, None] * frequencies[None, :]
         return jnp.concatenate([jnp.ones((t.shape[0], 1), series.dtype), jnp.cos(phase) * resolved,

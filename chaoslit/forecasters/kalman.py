@@ -7,7 +7,7 @@ Docs: https://chaoslit.github.io/chaoslit/kalman.html.md"""
 # %% auto #0
 __all__ = ['past_future', 'canonical_states', 'FittedKalman', 'Kalman']
 
-# %% ../../nbs/06p_kalman.ipynb #be90ae46
+# %% ../../nbs/06p_kalman.ipynb #f3d432fc
 from typing import ClassVar
 
 import equinox as eqx
@@ -18,7 +18,7 @@ import numpy as np
 from ..core import ChaoslitError, check_memory
 from .base import AbstractFitted, AbstractForecaster, Standardizer, integer
 
-# %% ../../nbs/06p_kalman.ipynb #f3fb29f0
+# %% ../../nbs/06p_kalman.ipynb #5b4155ce
 def past_future(y, lags: int) -> tuple:
     "The stacked pasts `(n_rows, lags * dim)`, newest first, and futures `(n_rows, lags * dim)` of `y` `(n, dim)`."
     n = y.shape[0]
@@ -28,23 +28,22 @@ def past_future(y, lags: int) -> tuple:
     return past, future
 
 
-def canonical_states(pasts: list, futures: list, order: int) -> tuple:
-    """CVA: the map `(order, lags * dim)` from a stacked past to the state, and the canonical correlations, from pasts
-    and futures of one or several trajectories."""
+def canonical_states(pasts: list, futures: list, order: int) -> np.ndarray:
+    "CVA: the map `(order, lags * dim)` from a stacked past to the state, from pasts and futures of one or several trajectories."
     past, future = np.concatenate(pasts), np.concatenate(futures)
     n = len(past)
     jitter = lambda s: s + 1e-10 * np.trace(s) / len(s) * np.eye(len(s))  # a constant coordinate leaves them singular
     l_past = np.linalg.cholesky(jitter(past.T @ past / n))
     l_future = np.linalg.cholesky(jitter(future.T @ future / n))
     cross = np.linalg.solve(l_future, future.T @ past / n) @ np.linalg.inv(l_past).T
-    _, correlations, vt = np.linalg.svd(cross)
-    return vt[:order] @ np.linalg.inv(l_past), correlations
+    vt = np.linalg.svd(cross)[2]
+    return vt[:order] @ np.linalg.inv(l_past)
 
 
 class FittedKalman(AbstractFitted):
     "A linear-Gaussian state-space model in innovations form, forecasting through its steady-state Kalman filter."
     dim: int = eqx.field(static=True)
-    min_context: int = eqx.field(static=True)  # lags + 1: the first state needs lags points
+    min_context: int = eqx.field(static=True)  # lags: the first state is made of lags points
     scaler: Standardizer
     state_map: jax.Array  # (order, lags * dim): a stacked past (newest first) to the state
     A: jax.Array  # (order, order) the state transition
@@ -53,7 +52,7 @@ class FittedKalman(AbstractFitted):
 
     def filter(self, z):
         "The state after the standardized series `z` `(n, dim)`: started from its first `lags` points, then filtered."
-        lags = self.min_context - 1
+        lags = self.min_context
         state = self.state_map @ z[:lags][::-1].reshape(-1)
         def update(x, y):
             return self.A @ x + self.K @ (y - self.C @ x), None
@@ -65,15 +64,12 @@ class FittedKalman(AbstractFitted):
             return self.A @ x, self.C @ x
         return self.scaler.inverse(jax.lax.scan(step, state, None, length=n_steps)[1])
 
-    def sizes(self) -> dict:
-        return {"dim": self.dim}
-
 
 class Kalman(AbstractForecaster):
     "A Kalman-filter forecaster: a linear-Gaussian state space of `order` states identified by CVA from `lags` past and future points."
     name: ClassVar[str] = "kalman"
     summary: ClassVar[str] = "Kalman filter of a linear-Gaussian state space identified by canonical variate analysis"
-    search_space: ClassVar[dict] = {"lags": (2, 50, "log"), "order": (1, 40, "log")}
+    search_space: ClassVar[dict] = {"lags": (10, 50, "log"), "order": (1, 30, "log")}  # order <= lags * dim for dim >= 3
     lags: int = 20
     order: int = 10
     rules: ClassVar[dict] = {"lags": integer(1, 1000), "order": integer(1)}
@@ -82,25 +78,29 @@ class Kalman(AbstractForecaster):
     def min_train(self) -> int:
         return 2 * self.lags + 2
 
-    def _check(self, dim: int) -> None:
+    def _check(self, dim: int, n_points: int | None = None) -> None:
         if self.order > self.lags * dim:
             raise ChaoslitError(f"{self.name}: order must be at most lags * dim = {self.lags * dim} (the size of a stacked "
                                 f"past), got {self.order}; lower order or raise lags.")
+        if n_points is not None and n_points - 2 * self.lags + 1 < 4 * self.lags * dim:
+            raise ChaoslitError(f"{self.name}.fit: {n_points} training points give {max(n_points - 2 * self.lags + 1, 0)} "
+                                f"pasts of {self.lags * dim} values; identification needs at least four times as many "
+                                f"pasts as values ({2 * self.lags - 1 + 4 * self.lags * dim} points): lower lags or give more data.")
 
     def skeleton(self, *, dim):
         self._check(dim)
         check_memory(f"{self.name}'s state map", (self.order, self.lags * dim))
-        return FittedKalman(dim, self.lags + 1, Standardizer.placeholder(dim), jnp.zeros((self.order, self.lags * dim)),
+        return FittedKalman(dim, self.lags, Standardizer.placeholder(dim), jnp.zeros((self.order, self.lags * dim)),
                             jnp.zeros((self.order, self.order)), jnp.zeros((dim, self.order)), jnp.zeros((self.order, dim)))
 
     def _fit(self, trajectories, key):
         dim = trajectories[0].shape[1]
-        self._check(dim)
+        self._check(dim, sum(len(y) for y in trajectories))
         scaler = Standardizer.of(trajectories)
         series = [np.asarray(scaler.forward(jnp.asarray(y))) for y in trajectories]
         check_memory(f"{self.name}.fit", (sum(len(z) for z in series), 2 * self.lags * dim))
         pasts, futures = zip(*(past_future(z, self.lags) for z in series))
-        state_map, _ = canonical_states(pasts, futures, self.order)
+        state_map = canonical_states(pasts, futures, self.order)
         states = [p @ state_map.T for p in pasts]  # x_t for t = lags .. n - lags of each trajectory
         observed = [z[self.lags: len(z) - self.lags + 1] for z in series]
         C = np.linalg.lstsq(np.concatenate(states), np.concatenate(observed), rcond=None)[0].T
@@ -109,4 +109,4 @@ class Kalman(AbstractForecaster):
         following = np.concatenate([x[1:] for x in states])
         AK = np.linalg.lstsq(regressors, following, rcond=None)[0].T
         A, K = AK[:, : self.order], AK[:, self.order:]
-        return FittedKalman(dim, self.lags + 1, scaler, *(jnp.asarray(m) for m in (state_map, A, C, K)))
+        return FittedKalman(dim, self.lags, scaler, *(jnp.asarray(m) for m in (state_map, A, C, K)))

@@ -176,8 +176,8 @@ def max_pool(x, size: int):
 class NHiTSBlock(eqx.Module):
     "One N-HiTS block: max-pool the residual window, an MLP, then few coefficients interpolated to backcast and forecast."
     mlp: eqx.nn.MLP  # pooled window -> width, ReLU throughout
-    theta_backcast: eqx.nn.Linear  # width -> ceil(lookback / rate)
-    theta_forecast: eqx.nn.Linear  # width -> ceil(horizon / rate)
+    theta_backcast: eqx.nn.Linear  # width -> lookback: the backcast at full resolution
+    theta_forecast: eqx.nn.Linear  # width -> ceil(horizon / rate): coefficients, interpolated to the horizon
     pool: int = eqx.field(static=True)
     lookback: int = eqx.field(static=True)
     horizon: int = eqx.field(static=True)
@@ -185,8 +185,7 @@ class NHiTSBlock(eqx.Module):
     def __call__(self, x):
         "The backcast `(lookback,)` and forecast `(horizon,)` of the residual window `x`."
         hidden = jax.nn.relu(self.mlp(max_pool(x, self.pool)))
-        return (interpolate(self.theta_backcast(hidden), self.lookback),
-                interpolate(self.theta_forecast(hidden), self.horizon))
+        return self.theta_backcast(hidden), interpolate(self.theta_forecast(hidden), self.horizon)
 
 
 class NHiTS(_AbstractBasisExpansion):
@@ -214,7 +213,7 @@ class NHiTS(_AbstractBasisExpansion):
             for _ in range(self.blocks):
                 n_in = -(-self.lookback // pool)
                 blocks.append(NHiTSBlock(mlp([n_in] + [self.width] * self.layers, "relu", next(keys)),
-                                         linear(self.width, -(-self.lookback // rate), next(keys)),
+                                         linear(self.width, self.lookback, next(keys)),
                                          linear(self.width, -(-self.horizon // rate), next(keys)),
                                          pool, self.lookback, self.horizon))
         return NBeatsNetwork(tuple(blocks))

@@ -7,7 +7,7 @@ Docs: https://chaoslit.github.io/chaoslit/tcn.html.md"""
 # %% auto #0
 __all__ = ['receptive_field', 'causal', 'ResidualBlock', 'causal_conv', 'TemporalConvNet', 'FittedTCN', 'TCN']
 
-# %% ../../nbs/06n_tcn.ipynb #e34e623f
+# %% ../../nbs/06n_tcn.ipynb #a5b2540e
 from typing import ClassVar
 
 import equinox as eqx
@@ -17,7 +17,7 @@ import jax.numpy as jnp
 from .base import AbstractFitted, Standardizer, integer, iterate_blocks
 from .trained import AbstractTrainedForecaster, linear
 
-# %% ../../nbs/06n_tcn.ipynb #f2be4794
+# %% ../../nbs/06n_tcn.ipynb #b0f33290
 def receptive_field(kernel: int, levels: int) -> int:
     "How many past points (the present included) the last output of `levels` residual blocks of kernel `kernel` sees."
     return 1 + 2 * (kernel - 1) * (2**levels - 1)
