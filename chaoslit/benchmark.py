@@ -901,6 +901,13 @@ def report(folder, *, attractor_system: str | None = None) -> dict:
     board = leaderboard(rows)
     compared, left_out = comparable(rows)
     errors = horizon_errors(results, compared)
+    without = [r["task"] for r in compared if r["metric"] == "status" and r["status"] == "ok"
+               and not (results.arrays / f"{_file_name(r['task'])}.npz").exists()]
+    if errors and without:  # some tasks ran on another machine: findings from the rest alone would be partial
+        warnings.warn(f"report: {len(without)} finished tasks have no arrays in {str(results.arrays)!r} (they ran "
+                      f"elsewhere; the first: {without[0]}), so the findings and the figures drawn from the arrays are "
+                      "left as stored; run those tasks here to redraw them.", stacklevel=2)
+        errors = {}
     correlations, pairs = chaos_correlations(errors), forecaster_correlations(compared)
     found = findings(leaderboard(compared) if left_out else board, correlations, pairs)
     measured = dict(findings=found, horizons=FINDING_HORIZONS, correlations=correlations, left_out=left_out,
@@ -986,8 +993,8 @@ def _figures(results, rows, board, errors, correlations, pairs, folder, attracto
     paths, drawn = {}, {}
 
     def save(name, fig):
-        if not errors and name in ("chaos", "decorrelation", "error_growth"):
-            return  # drawn from the per-task arrays, which are absent: a stored figure stands
+        if not errors and name in ("chaos", "decorrelation", "error_growth", "attractors"):
+            return  # drawn from the per-task arrays, absent (or some of them): a stored figure stands
         drawn[name] = fig
         if _write(folder / f"{name}.png", None, figure=fig):
             paths[name] = folder / f"{name}.png"
