@@ -6,8 +6,8 @@ Docs: https://chaoslit.github.io/chaoslit/integrate.html.md"""
 
 # %% auto #0
 __all__ = ['MAX_PERIODS', 'RTOL', 'ATOL', 'STEPS_PER_PERIOD', 'BLOWUP', 'sample_times', 'default_solver', 'default_controller',
-           'solve', 'Batch', 'vmap_batch', 'trajectory', 'default_steps_per_delay', 'delay_start', 'delay_step',
-           'solve_delay', 'iterate']
+           'solve', 'Batch', 'vmap_batch', 'explicit_step', 'trajectory', 'default_steps_per_delay', 'delay_start',
+           'delay_step', 'solve_delay', 'iterate']
 
 # %% ../nbs/02_integrate.ipynb #649358b1
 import dataclasses
@@ -220,13 +220,20 @@ def _largest_rms(x):
     return jnp.sqrt(jnp.max(jnp.mean(x * x, axis=-1)))
 
 
-def _dopri8_step(field, t, y, f, h):
-    "One Dopri8 step of size `h` from `(t, y)` with `f = field(t, y)`: the new state, its error estimate, the stages h f_i."
-    stages = [h * f]
-    for c, a in zip(_DOPRI8.c[:-1], _DOPRI8.a_lower[:-1]):
-        stages.append(h * field(t + float(c) * h, _weighted_sum(y, a, stages)))
-    y_new = _weighted_sum(y, _DOPRI8.b_sol[:-1], stages)
-    return y_new, _weighted_sum(jnp.zeros_like(y), _DOPRI8.b_error[:-1], stages), stages
+def explicit_step(tableau: dfx.ButcherTableau, field, t, y, f, h):
+    """One step of size `h` of an explicit Runge-Kutta pair whose last stage is the next step's first (FSAL: diffrax's
+    `Dopri8.tableau`, `Tsit5.tableau`) from `(t, y)` with `f = field(t, y)`; `y` and `f` may be pytrees. Returns the
+    new state, the field there, the error estimate and the stages h f_i (the last at the new state)."""
+    scaled = lambda f: jax.tree.map(lambda leaf: h * leaf, f)
+    combine = lambda base, weights, stages: jax.tree.map(
+        lambda first, *leaves: _weighted_sum(first, weights, leaves), base, *stages)
+    stages = [scaled(f)]
+    for c, a in zip(tableau.c[:-1], tableau.a_lower[:-1]):
+        stages.append(scaled(field(t + float(c) * h, combine(y, a, stages))))
+    y_new = combine(y, tableau.b_sol[:-1], stages)
+    f_new = field(t + h, y_new)
+    stages.append(scaled(f_new))
+    return y_new, f_new, combine(jax.tree.map(jnp.zeros_like, y), tableau.b_error, stages), stages
 
 
 def _first_step(field, t0, y0, f0, rtol, atol):
@@ -270,16 +277,16 @@ def _lean_batch(systems, ts, y0s, rtol, atol, dtmin, max_steps):
 
             def step(_):
                 h_try = jnp.where(t_end - (t + h) < dtmin, t_end - t, h)  # the last step ends at t_end exactly
-                y_try, error, stages = _dopri8_step(field, t, y, f, h_try)
+                y_try, f_try, error, stages = explicit_step(_DOPRI8, field, t, y, f, h_try)
                 ratio = _largest_rms(error / (atol + rtol * jnp.maximum(jnp.abs(y), jnp.abs(y_try))))
                 keep = ratio < 1  # False for a non-finite error
                 factor = jnp.clip(0.9 * ratio ** (-1 / 8), jnp.where(keep, 1.0, 0.2), jnp.where(keep, 10.0, 0.9))
                 h_next = h_try * jnp.where(jnp.isfinite(factor), factor, 0.2)
-                f_try = field(t + h_try, y_try)
+
                 blown = keep & ~(jnp.max(jnp.abs(y_try)) < BLOWUP)
                 unfinished = jnp.where(keep, t + h_try, t) < t_end
                 failed_now = failed | blown | (unfinished & (~(h_next >= dtmin) | (steps + 1 >= max_steps)))  # NaN h fails
-                taken = (t + h_try, y_try, f_try, (t, h_try, y, stages + [h_try * f_try]))
+                taken = (t + h_try, y_try, f_try, (t, h_try, y, stages))
                 t_new, y_new, f_new, last_new = jax.tree.map(lambda a, b: jnp.where(keep, a, b), taken, (t, y, f, last))
                 return j, (t_new, y_new, f_new, h_next, steps + 1, failed_now, last_new), out
 

@@ -89,5 +89,6 @@ def test_the_stopping_rules_running_sums_match_the_direct_batch_means():
         deviations = live - live.mean(axis=(0, 1))
         variance = (deviations**2).mean(axis=(0, 1))
         neighbours = (deviations[:, 1:] * deviations[:, :-1]).mean(axis=(0, 1))
-        direct = np.sqrt(np.maximum(variance + 2 * neighbours, 0) / live.size * live.shape[-1])
+        n = live.shape[1]  # the variance of a sum of n blocks: n var + 2 (n - 1) cov
+        direct = np.sqrt(np.maximum(variance + 2 * neighbours * (n - 1) / n, 0) / live.size * live.shape[-1])
         np.testing.assert_allclose(running[b], direct, rtol=1e-6)

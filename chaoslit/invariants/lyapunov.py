@@ -26,6 +26,7 @@ from jax.flatten_util import ravel_pytree
 from ..core import (AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, IntegrationError, check_positive,
                            check_positive_int, float64_mode)
 from ..integrate import (BLOWUP, STEPS_PER_PERIOD, Batch, default_controller, default_steps_per_delay, delay_start,
+                                explicit_step,
                                 delay_step, trajectory, vmap_batch)
 
 # %% ../../nbs/03_lyapunov.ipynb #3f8acda7
@@ -234,6 +235,61 @@ def _advance_flow(systems, carry, n_intervals, status, interval, solver, control
     return vmap_batch(one, systems, *carry, status)
 
 
+_LEAN_TABLEAU = dfx.Dopri8.tableau  # the lean path's pair: 13 stages, fewer steps (measured: 1.3x faster than Tsit5 here)
+
+
+@eqx.filter_jit
+def _advance_lean(systems, carry, n_intervals, status, interval, rtol, atol, max_steps, dtmin, conserved):
+    """`_advance_flow` with every replica stepped as one state: a plain loop of Dopri8 steps (diffrax's tableau) with
+    one step size, controlled by the largest member's root-mean-square error, and no diffrax machinery per interval.
+    A member's state and tangent vectors travel as one array `(dim, 1 + k)`; the carry holds the step size too,
+    `(t, y, Q, h)`. A member whose error stays too large down to `dtmin`, or whose state leaves |y| < BLOWUP, stops
+    there (blown up) and leaves the others' steps alone; a member that stopped, before or now, stands still."""
+    def one(system, t, z):
+        dy, dq = tangent_vector_field(t, (z[:, 0], z[:, 1:]), system)
+        return jnp.concatenate([dy[:, None], dq], axis=1)
+
+    def field(t, z, alive):
+        return jnp.where(alive[:, None, None], vmap_batch(one, systems, t, z), 0.0)
+
+    def interval_body(i, loop):
+        t, y, frame, h, logs, status = loop
+
+        def step(inner):
+            elapsed, t, z, f, h, steps, status = inner
+            alive = status < 0
+            last = interval - elapsed <= h
+            h_try = jnp.where(last, interval - elapsed, h)  # the last step ends the interval exactly
+            z_new, f_new, error, _ = explicit_step(_LEAN_TABLEAU, lambda s, x: field(s, x, alive), t, z, f, h_try)
+            members = jnp.sqrt(jnp.mean((error / (atol + rtol * jnp.maximum(jnp.abs(z), jnp.abs(z_new)))) ** 2, axis=(1, 2)))
+            members = jnp.where(alive, jnp.where(jnp.isfinite(members), members, jnp.inf), 0.0)
+            ratio = jnp.max(members)
+            keep = ratio < 1
+            factor = jnp.clip(0.9 * ratio ** -0.125, jnp.where(keep, 1.0, 0.2), jnp.where(keep, 10.0, 0.9))
+            h_next = h_try * jnp.where(jnp.isfinite(factor), factor, 0.2)
+            h_next = jnp.where(keep & last, jnp.maximum(h_next, h), h_next)  # a step cut short to end the interval
+            at_floor = ~keep & (h_try <= dtmin)  # the members the step cannot resolve are blowing up: they stop
+            blown = alive & ((at_floor & (members >= 1)) | (keep & ~(jnp.max(jnp.abs(z_new[:, :, 0]), axis=1) < BLOWUP)))
+            moved = (keep & ~blown)[:, None, None]  # a member that blew up stays at its last state
+            return (jnp.where(keep, jnp.where(last, interval, elapsed + h_try), elapsed), jnp.where(keep, t + h_try, t),
+                    jnp.where(moved, z_new, z), jnp.where(moved, f_new, f),
+                    jnp.where(at_floor, h, jnp.maximum(h_next, dtmin)), steps + 1, jnp.where(blown, i, status))
+
+        going = lambda inner: (inner[0] < interval) & (inner[5] < max_steps) & jnp.any(inner[6] < 0)
+        z = jnp.concatenate([y[:, :, None], frame], axis=2)
+        _, t, z, _, h, steps, status = jax.lax.while_loop(
+            going, step, (jnp.zeros((), y.dtype), t, z, field(t, z, status < 0), h, 0, status))
+        status = jnp.where((status < 0) & (steps >= max_steps), i + OUT_OF_STEPS, status)
+        frame, stretch = jax.vmap(lambda q: reorthonormalize(_project_out(q, conserved)))(z[:, :, 1:])
+        # a tangent direction that vanished while the orbit was fine collapsed: the interval is too long
+        status = jnp.where((status < 0) & ~jnp.all(jnp.isfinite(stretch), axis=-1), i + COLLAPSED, status)
+        return t, z[:, :, 0], frame, h, logs + jnp.where((status < 0)[:, None], stretch, 0.0), status
+
+    t, y, frame, h = carry
+    logs = jnp.zeros((frame.shape[0], frame.shape[2]), frame.dtype)
+    return jax.lax.fori_loop(0, n_intervals, interval_body, (t, y, frame, h, logs, status))
+
+
 @eqx.filter_jit
 def _advance_stepper(systems, carry, n_intervals, status, h, steps, conserved):
     """`_advance_flow` by the flow's own fixed-step scheme (`AbstractFlow.stepper`): each interval is `steps` steps of
@@ -311,7 +367,10 @@ def _expected_stderr(sums, first, last, n_blocks: int, alive) -> np.ndarray:
     bar too small (optional stopping: over 24 runs of Rössler, the z-scores spread 1.5 times as wide as they should).
     Neighbouring blocks of one replica share a boundary: a zero exponent's block rates are differences of one function
     at the block ends, which cancel in the sum. So the variance of a block's rate and the covariance of neighbouring
-    blocks (the batch-means estimate truncated at lag one, `var + 2 cov`) give the variance a block adds to the sum."""
+    blocks give the variance of a replica's sum of `n` block rates, `n var + 2 (n - 1) cov` (the batch-means estimate
+    truncated at lag one). The ends matter: with `n (var + 2 cov)`, the boundary terms of the first and last block
+    (for Lorenz's largest exponent half the variance at eight blocks) were left out, and runs stopped at `min_blocks`
+    with a fifth of the error they claimed."""
     live = np.where(alive[None, :, :, None], sums, 0.0).sum(axis=2)  # (3, batch, k): over the living replicas
     ends = np.where(alive[:, :, None], first + last, 0.0).sum(axis=1)  # (batch, k)
     count = alive.sum(axis=1)[:, None]
@@ -319,7 +378,7 @@ def _expected_stderr(sums, first, last, n_blocks: int, alive) -> np.ndarray:
     variance = live[1] / (count * n_blocks) - mean**2
     # the mean over neighbouring pairs of (r_b - mean)(r_{b-1} - mean), expanded: the pairs' sums leave out one end each
     neighbours = ((live[2] - mean * (2 * live[0] - ends)) / (count * (n_blocks - 1)) + mean**2) if n_blocks > 1 else 0.0
-    per_block = np.maximum(variance + 2 * neighbours, 0.0)
+    per_block = np.maximum(variance + 2 * neighbours * (n_blocks - 1) / n_blocks, 0.0)
     return np.sqrt(per_block / (count * n_blocks))
 
 
@@ -330,7 +389,7 @@ MAX_PERIODS = {"flow": 1e4, "map": 1e6}  # the default cap on the averaging: per
 
 def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None, y0=None,
                       transient: float | None = None, interval: float | None = None, replicas: int = 16,
-                      block: int = 100, tolerance: float = 2.5e-3, min_blocks: int = 8,
+                      block: int = 100, tolerance: float = 5e-4, min_blocks: int = 8,
                       max_periods: float | None = None, solver: dfx.AbstractSolver | None = None,
                       rtol: float = 1e-6, atol: float = 1e-10, seed: int = 0,
                       steps_per_delay: int | None = None, max_seconds: float | None = None,
@@ -421,6 +480,8 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
         if min_periods > max_periods:  # the cap would win, silently
             raise ChaoslitError(f"min_periods ({min_periods:g}) is more than max_periods ({max_periods:g}): raise max_periods.")
     batch = Batch.of(system, y0)
+    # the replicas stepped as one state by a plain Dopri8 loop unless a solver is asked for, or the flow is stiff
+    lean = flow and not own_scheme and solver is None and (stiff_and_large or not system.stiff)
     if not is_map and not system.delay:
         check_positive("rtol", rtol)
         check_positive("atol", atol)
@@ -460,6 +521,12 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
         elif own_scheme:  # whole steps of at most the scheme's step size fill each interval (read when called: it may be halved)
             carry = (t_start, y_start, frame)
             advance = lambda c, n, s: _advance_stepper(systems, c, n, s, *_whole_steps(interval, system.step_size), conserved)
+        elif lean:
+            carry = (t_start, y_start, frame, jnp.asarray(interval / 16))
+            as_array = lambda x: jnp.asarray(x, dtype=y_start.dtype)  # traced, not compiled in: one program for all values
+            advance = lambda c, n, s: _advance_lean(systems, c, n, s, as_array(interval), as_array(rtol), as_array(atol),
+                                                    STEPS_PER_PERIOD * math.ceil(interval / system.period),
+                                                    as_array(1e-12 * system.period), conserved)
         else:
             controller = default_controller(system, rtol=rtol, atol=atol)
             carry = (t_start, y_start, frame)
