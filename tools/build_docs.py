@@ -97,6 +97,7 @@ body {{ margin: 0; font: 16px/1.55 system-ui, sans-serif; color: #222; display: 
 nav {{ width: 15rem; flex: none; padding: 1.5rem 1rem; background: #f6f7f9; min-height: 100vh; box-sizing: border-box; }}
 nav a {{ display: block; padding: .25rem .5rem; color: #245; text-decoration: none; border-radius: 4px; }}
 nav a.here {{ background: #dde6f0; font-weight: 600; }}
+nav .section {{ display: block; margin: .9rem 0 .2rem; padding: 0 .5rem; font-size: .8rem; font-weight: 700; color: #567; text-transform: uppercase; letter-spacing: .04em; }}
 main {{ max-width: 58rem; min-width: 0; padding: 1.5rem 2.5rem; overflow-x: auto; }}
 .table-scroll {{ overflow-x: auto; max-width: 100%; }} math[display="block"] {{ margin: .8rem 0; }}
 pre {{ background: #f6f8fa; padding: .6rem .8rem; overflow-x: auto; font-size: 13.5px; border-radius: 4px; }}
@@ -182,6 +183,17 @@ def check_links(site: Path) -> list[str]:
     return broken
 
 
+def sidebar_entries(contents: list) -> list[tuple[bool, str]]:
+    "The sidebar in order, as (is a section heading, text): a page's notebook, or a Quarto `section` and its pages."
+    entries = []
+    for item in contents:
+        if isinstance(item, dict):
+            entries += [(True, item["section"])] + sidebar_entries(item.get("contents", []))
+        else:
+            entries.append((False, item))
+    return entries
+
+
 def build_site(notebooks: list[Path], base: str) -> list[str]:
     "Write the pages; return the formulas that did not convert to MathML."
     SITE.mkdir(exist_ok=True)
@@ -203,8 +215,9 @@ def build_site(notebooks: list[Path], base: str) -> list[str]:
         prepare(nb)
         body, _ = exporter.from_notebook_node(nb)
         nav = "".join(
+            f'<span class="section">{html.escape(item)}</span>' if heading else
             f'<a href="{page_name(item)}" class="{"here" if item == name else ""}">{html.escape(titles.get(item, item))}</a>'
-            for item in sidebar
+            for heading, item in sidebar_entries(sidebar)
         )
         failures = []
         body = scroll_tables(link_attributes(render_math(body, failures)))
