@@ -4,7 +4,7 @@ __version__ = "0.1.0"
 import importlib as _importlib
 
 # Submodules and names load on first use (PEP 562), so that `import chaoslit` and `chaoslit --help` do not import JAX.
-_SUBMODULES = ("benchmark", "benchmark_defaults", "cli", "core", "forecasters", "integrate", "invariants", "metrics",
+_SUBMODULES = ("benchmark", "benchmark_defaults", "cli", "core", "experiments", "forecasters", "integrate", "invariants", "metrics",
                "protocol", "systems", "tuning")
 _NAMES = {"ChaoslitError": "core", "IntegrationError": "core", "float64_mode": "core", "trajectory": "integrate",
           "iterate": "integrate", "lyapunov_spectrum": "invariants"}  # the everyday names, at the top

@@ -138,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     lyapunov.add_argument("--param", type=_parse_parameter, action="append", default=[], metavar="NAME=VALUE",
                           help="override a parameter (repeatable)")
     lyapunov.add_argument("--n-exponents", type=int, help="how many exponents (default: all)")
-    lyapunov.add_argument("--tolerance", type=float, default=2.5e-3, help="target relative standard error")
+    lyapunov.add_argument("--tolerance", type=float, help="target relative standard error (default: lyapunov_spectrum's, 5e-4)")
     lyapunov.add_argument("--max-periods", type=float, help="longest run per replica, in periods")
     listing = commands.add_parser("systems", help="list the systems in the catalogue",
                                   description="List the systems of the catalogue, filtered as chaoslit.systems.names is.")
@@ -274,8 +274,8 @@ def _lyapunov(args, parser) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence is reported below
-            result = lyapunov_spectrum(system, n_exponents=args.n_exponents, tolerance=args.tolerance,
-                                       max_periods=args.max_periods)
+            given = {} if args.tolerance is None else {"tolerance": args.tolerance}  # else the library's default
+            result = lyapunov_spectrum(system, n_exponents=args.n_exponents, max_periods=args.max_periods, **given)
     except ChaoslitError as error:
         parser.error(str(error))
     except IntegrationError as error:

@@ -224,6 +224,8 @@ def explicit_step(tableau: dfx.ButcherTableau, field, t, y, f, h):
     """One step of size `h` of an explicit Runge-Kutta pair whose last stage is the next step's first (FSAL: diffrax's
     `Dopri8.tableau`, `Tsit5.tableau`) from `(t, y)` with `f = field(t, y)`; `y` and `f` may be pytrees. Returns the
     new state, the field there, the error estimate and the stages h f_i (the last at the new state)."""
+    if tableau.c[-1] != 1 or not np.allclose(tableau.a_lower[-1], tableau.b_sol[:-1]):
+        raise ChaoslitError("explicit_step needs a pair whose last stage is at the new state (first same as last).")
     scaled = lambda f: jax.tree.map(lambda leaf: h * leaf, f)
     combine = lambda base, weights, stages: jax.tree.map(
         lambda first, *leaves: _weighted_sum(first, weights, leaves), base, *stages)

@@ -89,6 +89,23 @@ def test_the_stopping_rules_running_sums_match_the_direct_batch_means():
         deviations = live - live.mean(axis=(0, 1))
         variance = (deviations**2).mean(axis=(0, 1))
         neighbours = (deviations[:, 1:] * deviations[:, :-1]).mean(axis=(0, 1))
-        n = live.shape[1]  # the variance of a sum of n blocks: n var + 2 (n - 1) cov
-        direct = np.sqrt(np.maximum(variance + 2 * neighbours * (n - 1) / n, 0) / live.size * live.shape[-1])
+        n = live.shape[1]  # the variance of a sum of n blocks, n var + 2 (n - 1) cov, its diffusive part clipped at 0
+        per_block = np.maximum(np.maximum(variance + 2 * neighbours, 0) - 2 * neighbours / n, 0)
+        direct = np.sqrt(per_block / live.size * live.shape[-1])
         np.testing.assert_allclose(running[b], direct, rtol=1e-6)
+
+
+def test_the_stopping_rule_counts_boundary_terms_that_cancel():
+    """Block rates that are pure boundary terms, r_b = mu + e_b - e_(b-1) (a zero exponent's, or the fluctuation of a
+    chaotic one's over short blocks): a replica's sum is n mu + e_n - e_0, whose variance is 2 sigma^2 whatever n, so the
+    standard error of the mean rate over R replicas is sqrt(2) sigma / (n sqrt(R)). The long-run form n (var + 2 cov)
+    reads about zero here; the rule must not."""
+    from chaoslit.invariants.lyapunov import _expected_stderr
+    rng = np.random.default_rng(1)
+    replicas, n, sigma = 4000, 9, 0.5
+    e = sigma * rng.normal(size=(1, replicas, n + 1, 1))
+    rates = 0.9 + e[:, :, 1:] - e[:, :, :-1]  # (batch, replicas, blocks, k)
+    sums = np.stack([rates.sum(axis=2), (rates**2).sum(axis=2), (rates[:, :, 1:] * rates[:, :, :-1]).sum(axis=2)])
+    expected = _expected_stderr(sums, rates[:, :, 0], rates[:, :, -1], n, np.ones((1, replicas), dtype=bool))
+    truth = np.sqrt(2) * sigma / (n * np.sqrt(replicas))
+    assert abs(float(expected[0, 0]) / truth - 1) < 0.1, (float(expected[0, 0]), truth)

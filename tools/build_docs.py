@@ -187,8 +187,10 @@ def sidebar_entries(contents: list) -> list[tuple[bool, str]]:
     "The sidebar in order, as (is a section heading, text): a page's notebook, or a Quarto `section` and its pages."
     entries = []
     for item in contents:
-        if isinstance(item, dict):
+        if isinstance(item, dict) and "section" in item:
             entries += [(True, item["section"])] + sidebar_entries(item.get("contents", []))
+        elif isinstance(item, dict):  # a page given as {href, text}
+            entries.append((False, item["href"]))
         else:
             entries.append((False, item))
     return entries

@@ -244,7 +244,10 @@ def _advance_lean(systems, carry, n_intervals, status, interval, rtol, atol, max
     one step size, controlled by the largest member's root-mean-square error, and no diffrax machinery per interval.
     A member's state and tangent vectors travel as one array `(dim, 1 + k)`; the carry holds the step size too,
     `(t, y, Q, h)`. A member whose error stays too large down to `dtmin`, or whose state leaves |y| < BLOWUP, stops
-    there (blown up) and leaves the others' steps alone; a member that stopped, before or now, stands still."""
+    there (blown up); a member that stopped, before or now, stands still. The members share the budget of `max_steps`
+    steps an interval: when it runs out, the members that set the step size (each step's largest error) at least
+    half their fair share of the steps stop (out of steps), and the others go on with a fresh budget, so one member
+    that needs tiny steps does not take the others with it."""
     def one(system, t, z):
         dy, dq = tangent_vector_field(t, (z[:, 0], z[:, 1:]), system)
         return jnp.concatenate([dy[:, None], dq], axis=1)
@@ -256,9 +259,9 @@ def _advance_lean(systems, carry, n_intervals, status, interval, rtol, atol, max
         t, y, frame, h, logs, status = loop
 
         def step(inner):
-            elapsed, t, z, f, h, steps, status = inner
+            elapsed, t, z, f, h, steps, blame, status = inner
             alive = status < 0
-            last = interval - elapsed <= h
+            last = interval - (elapsed + h) < 0.01 * h  # no sliver of a step left over
             h_try = jnp.where(last, interval - elapsed, h)  # the last step ends the interval exactly
             z_new, f_new, error, _ = explicit_step(_LEAN_TABLEAU, lambda s, x: field(s, x, alive), t, z, f, h_try)
             members = jnp.sqrt(jnp.mean((error / (atol + rtol * jnp.maximum(jnp.abs(z), jnp.abs(z_new)))) ** 2, axis=(1, 2)))
@@ -270,16 +273,20 @@ def _advance_lean(systems, carry, n_intervals, status, interval, rtol, atol, max
             h_next = jnp.where(keep & last, jnp.maximum(h_next, h), h_next)  # a step cut short to end the interval
             at_floor = ~keep & (h_try <= dtmin)  # the members the step cannot resolve are blowing up: they stop
             blown = alive & ((at_floor & (members >= 1)) | (keep & ~(jnp.max(jnp.abs(z_new[:, :, 0]), axis=1) < BLOWUP)))
-            moved = (keep & ~blown)[:, None, None]  # a member that blew up stays at its last state
-            return (jnp.where(keep, jnp.where(last, interval, elapsed + h_try), elapsed), jnp.where(keep, t + h_try, t),
-                    jnp.where(moved, z_new, z), jnp.where(moved, f_new, f),
-                    jnp.where(at_floor, h, jnp.maximum(h_next, dtmin)), steps + 1, jnp.where(blown, i, status))
+            moved = alive & keep & ~blown  # a member that stopped stays at its last state and time
+            elapsed = jnp.where(keep, jnp.where(last, interval, elapsed + h_try), elapsed)
+            steps, blame = steps + 1, blame + (alive & (members >= ratio))  # who set this step's size
+            exhausted = (steps >= max_steps) & (elapsed < interval)
+            stalled = alive & ~blown & exhausted & (2 * blame * jnp.sum(alive) >= steps)
+            status = jnp.where(blown, i, jnp.where(stalled, i + OUT_OF_STEPS, status))
+            return (elapsed, jnp.where(moved, t + h_try, t), jnp.where(moved[:, None, None], z_new, z),
+                    jnp.where(moved[:, None, None], f_new, f), jnp.where(at_floor, h, jnp.maximum(h_next, dtmin)),
+                    jnp.where(exhausted, 0, steps), jnp.where(exhausted, 0, blame), status)
 
-        going = lambda inner: (inner[0] < interval) & (inner[5] < max_steps) & jnp.any(inner[6] < 0)
+        going = lambda inner: (inner[0] < interval) & jnp.any(inner[-1] < 0)
         z = jnp.concatenate([y[:, :, None], frame], axis=2)
-        _, t, z, _, h, steps, status = jax.lax.while_loop(
-            going, step, (jnp.zeros((), y.dtype), t, z, field(t, z, status < 0), h, 0, status))
-        status = jnp.where((status < 0) & (steps >= max_steps), i + OUT_OF_STEPS, status)
+        _, t, z, _, h, _, _, status = jax.lax.while_loop(
+            going, step, (jnp.zeros((), y.dtype), t, z, field(t, z, status < 0), h, 0, jnp.zeros_like(status), status))
         frame, stretch = jax.vmap(lambda q: reorthonormalize(_project_out(q, conserved)))(z[:, :, 1:])
         # a tangent direction that vanished while the orbit was fine collapsed: the interval is too long
         status = jnp.where((status < 0) & ~jnp.all(jnp.isfinite(stretch), axis=-1), i + COLLAPSED, status)
@@ -368,9 +375,11 @@ def _expected_stderr(sums, first, last, n_blocks: int, alive) -> np.ndarray:
     Neighbouring blocks of one replica share a boundary: a zero exponent's block rates are differences of one function
     at the block ends, which cancel in the sum. So the variance of a block's rate and the covariance of neighbouring
     blocks give the variance of a replica's sum of `n` block rates, `n var + 2 (n - 1) cov` (the batch-means estimate
-    truncated at lag one). The ends matter: with `n (var + 2 cov)`, the boundary terms of the first and last block
-    (for Lorenz's largest exponent half the variance at eight blocks) were left out, and runs stopped at `min_blocks`
-    with a fifth of the error they claimed."""
+    truncated at lag one): per block, a diffusive part `var + 2 cov` and the boundary terms of the two unpaired ends,
+    `-2 cov / n`. Both matter. With `n (var + 2 cov)` the ends were left out (for Lorenz's largest exponent half the
+    variance at eight blocks), and where the boundary terms dominate, the diffusive part is a small difference of
+    two noisy numbers that can come out negative: it is clipped at zero on its own, so that the ends still count.
+    Without these, one Lorenz run in six stopped at `min_blocks` believing it had a sixth of its error."""
     live = np.where(alive[None, :, :, None], sums, 0.0).sum(axis=2)  # (3, batch, k): over the living replicas
     ends = np.where(alive[:, :, None], first + last, 0.0).sum(axis=1)  # (batch, k)
     count = alive.sum(axis=1)[:, None]
@@ -378,7 +387,7 @@ def _expected_stderr(sums, first, last, n_blocks: int, alive) -> np.ndarray:
     variance = live[1] / (count * n_blocks) - mean**2
     # the mean over neighbouring pairs of (r_b - mean)(r_{b-1} - mean), expanded: the pairs' sums leave out one end each
     neighbours = ((live[2] - mean * (2 * live[0] - ends)) / (count * (n_blocks - 1)) + mean**2) if n_blocks > 1 else 0.0
-    per_block = np.maximum(variance + 2 * neighbours * (n_blocks - 1) / n_blocks, 0.0)
+    per_block = np.maximum(np.maximum(variance + 2 * neighbours, 0.0) - 2 * neighbours / n_blocks, 0.0)
     return np.sqrt(per_block / (count * n_blocks))
 
 
@@ -415,7 +424,7 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     A flow of more than `HIGH_DIMENSIONAL` coordinates gets its `LEADING` exponents by default (all of Lorenz-96's
     forty take ten times as long as four; pass `n_exponents`). A flow with its own fixed-step scheme
     (`AbstractFlow.stepper`, Kuramoto-Sivashinsky's ETDRK4) is advanced by it, unless a `solver` is given; a stiff one
-    without gets its largest exponent only, by the explicit Tsit5 on an interval of a twentieth of a period: an
+    without gets its largest exponent only, by the lean explicit loop on an interval of a twentieth of a period: an
     implicit solver's Newton step on the state and its tangent vectors is too slow to be a default. The directions a
     flow conserves (`AbstractFlow.conserved_directions`, Kuramoto-Sivashinsky's spatial mean) are left out of the
     tangent frame, each an exponent that is zero by construction, unless `count_conserved`. A flow's own scheme takes
@@ -485,9 +494,9 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     if not is_map and not system.delay:
         check_positive("rtol", rtol)
         check_positive("atol", atol)
-        if solver is None and not own_scheme:
-            solver = dfx.Kvaerno5() if system.stiff and not stiff_and_large else dfx.Tsit5()
-        if not own_scheme and not isinstance(solver, dfx.AbstractSolver):
+        if solver is None and not own_scheme and not lean:
+            solver = dfx.Kvaerno5()  # a stiff flow of at most HIGH_DIMENSIONAL coordinates
+        if not own_scheme and not lean and not isinstance(solver, dfx.AbstractSolver):
             raise ChaoslitError(f"solver must be a diffrax solver such as diffrax.Tsit5(), got {solver!r}.")
 
     with float64_mode():
