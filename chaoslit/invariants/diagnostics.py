@@ -211,17 +211,18 @@ def _observable(system, points) -> np.ndarray:
     return standardized @ np.sqrt(np.arange(1.0, moving.sum() + 1))
 
 
-def _orbit_diagnostics(system, y0) -> tuple[float, int]:
+def _orbit_diagnostics(system, y0, period: float) -> tuple[float, int]:
     """The 0-1 test's K and how many values the orbit's maxima take (a map: its points) along its most varying
-    coordinate; (0, 0) for an orbit at rest."""
+    coordinate; (0, 0) for an orbit at rest. A flow is sampled in `period`, its time scale at its parameters."""
     if isinstance(system, AbstractMap):
         x = _observable(system, np.asarray(iterate(system, 4000, y0=y0)))
         if np.ptp(x) == 0:
             return 0.0, 0
         return zero_one_test(x), _distinct(x, np.ptp(x))
     points_per_period = 40  # the maxima located by a parabola through three samples: errors near 1e-4 of the range
-    _, points = trajectory(system, int(VERDICT_PERIODS * points_per_period), points_per_period=points_per_period,
-                           transient=100.0, y0=y0)
+    _, points = trajectory(system, int(VERDICT_PERIODS * points_per_period), dt=period / points_per_period,
+                           transient=100.0 * period / system.period, y0=y0,
+                           max_steps=STEPS_PER_PERIOD * (math.ceil(100.0 + VERDICT_PERIODS) + 1))
     x = _observable(system, np.asarray(points))
     if np.ptp(x) == 0:
         return 0.0, 0
@@ -253,7 +254,7 @@ def verdict(system: AbstractSystem, *, y0=None, spectrum: LyapunovSpectrum | Non
     reasons = [f"the largest exponent {largest:.4g} +- {spectrum.stderr[0]:.2g} is {where} its zero band {band:.2g}, "
                f"so the spectrum says {spectral['behaviour']}"]
     try:
-        k, values = _orbit_diagnostics(system, y0)
+        k, values = _orbit_diagnostics(system, y0, spectrum.period)
     except (IntegrationError, ChaoslitError) as error:
         reasons.append(f"the orbit could not be followed for the diagnostics ({error})")
         return Verdict(system=system.name, behaviour="undecided", is_chaotic=False, spectrum=spectrum,

@@ -25,9 +25,9 @@ from jax.flatten_util import ravel_pytree
 
 from ..core import (AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, IntegrationError, check_positive,
                            check_positive_int, float64_mode)
-from ..integrate import (BLOWUP, STEPS_PER_PERIOD, Batch, default_controller, default_steps_per_delay, delay_start,
-                                explicit_step,
-                                delay_step, trajectory, vmap_batch)
+from ..integrate import (BLOWUP, STEPS_PER_PERIOD, Batch, bounded_coordinates, default_controller,
+                                default_steps_per_delay, delay_start, delay_step, explicit_step, time_scale, trajectory,
+                                vmap_batch)
 
 # %% ../../nbs/03_lyapunov.ipynb #3f8acda7
 def kaplan_yorke_dimension(exponents) -> np.ndarray:
@@ -116,9 +116,9 @@ def reorthonormalize(matrix):
 SPREAD_PERIODS = 2.0  # periods of orbit per replica from which a flow's replicas' starting points are drawn
 
 
-def _spread_along_orbit(system, y0, replicas, transient, nudged_copies, seed):
-    """A flow's replicas at points of its orbit after `transient` periods, at times drawn uniformly over
-    `SPREAD_PERIODS * replicas` periods (50 samples a period). On a limit cycle or a torus they sample its phases at
+def _spread_along_orbit(system, y0, replicas, transient, nudged_copies, seed, period):
+    """A flow's replicas at points of its orbit after `transient` periods (of `period`, the time scale at its
+    parameters), at times drawn uniformly over `SPREAD_PERIODS * replicas` periods (50 samples a period). On a limit cycle or a torus they sample its phases at
     random (evenly spaced times would alias with the orbit's own period), so that the boundary terms of a zero
     exponent, which decay like 1/T, differ between replicas and show in their spread, averaging to zero, instead of
     biasing every replica alike. Returns each replica's time and state (a flow whose field depends on time goes on from
@@ -126,7 +126,9 @@ def _spread_along_orbit(system, y0, replicas, transient, nudged_copies, seed):
     its initial condition, at time 0."""
     n = math.ceil(SPREAD_PERIODS * replicas * 50)
     try:
-        times, orbit = trajectory(system, n, points_per_period=50, y0=y0, transient=transient)
+        # in the units of the time scale at the system's parameters (trajectory's are the published period's)
+        times, orbit = trajectory(system, n, dt=period / 50, y0=y0, transient=transient * period / system.period,
+                                  max_steps=STEPS_PER_PERIOD * (math.ceil(transient + n / 50) + 1))
     except IntegrationError:
         return jnp.zeros(len(nudged_copies)), nudged_copies
     picks = np.sort(np.random.default_rng(seed).choice(n, replicas, replace=False))
@@ -402,11 +404,14 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
                       max_periods: float | None = None, solver: dfx.AbstractSolver | None = None,
                       rtol: float = 1e-6, atol: float = 1e-10, seed: int = 0,
                       steps_per_delay: int | None = None, max_seconds: float | None = None,
-                      min_periods: float | None = None, count_conserved: bool = False) -> LyapunovSpectrum:
+                      min_periods: float | None = None, count_conserved: bool = False,
+                      period: float | None = None) -> LyapunovSpectrum:
     """The `n_exponents` largest Lyapunov exponents (default: all) of a flow or map, from its exact Jacobian.
 
     `y0` is one initial condition `(dim,)` or a batch `(batch, dim)`; parameters given as batches work as in
-    `trajectory`. Each is run as `replicas` independent copies: a flow's start at points of its orbit drawn at random
+    `trajectory`. Times are counted in periods of `period`, the flow's time scale at its parameters (default
+    `chaoslit.integrate.time_scale`: the published period at the published parameters; a batch's shortest).
+    Each is run as `replicas` independent copies: a flow's start at points of its orbit drawn at random
     times after `transient` periods (default 10; drawn uniformly over two periods per replica), a map's and a delay equation's at the
     initial condition; all are nudged apart and decorrelated over `transient` periods (1,000 iterations for maps),
     during which the tangent frame turns toward the Lyapunov directions, and longer if the exponents' gaps need it
@@ -476,9 +481,14 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     check_positive_int("seed", seed, minimum=0)
     if is_map and interval not in (None, 1):
         raise ChaoslitError(f"{system.name} is a map: its exponents are re-orthonormalized every iteration; leave interval unset.")
+    if is_map and period not in (None, 1):
+        raise ChaoslitError(f"{system.name} is a map: its time unit is one iteration; leave period unset.")
+    if period is None:  # the time scale at the system's parameters; a batch's shortest
+        period = float(np.min(time_scale(system, y0=y0)))
+    check_positive("period", period)
     default_interval = interval is None
     if interval is None:
-        interval = float(system.tau) if system.delay else 1.0 if is_map else system.period / (20 if stiff_and_large else 4)
+        interval = float(system.tau) if system.delay else 1.0 if is_map else period / (20 if stiff_and_large else 4)
     check_positive("interval", interval)
     max_periods = MAX_PERIODS["map" if is_map else "flow"] if max_periods is None else max_periods
     check_positive("max_periods", max_periods)
@@ -506,10 +516,10 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
         y_start = repeat(batch.initial_states())
         t_start = jnp.zeros(batch.size * replicas)
         if not is_map and not system.delay:
-            t_start, y_start = _spread_along_orbit(system, y0, replicas, transient, y_start, seed)
+            t_start, y_start = _spread_along_orbit(system, y0, replicas, transient, y_start, seed, period)
         # the nudge's size is that of the state, without its clocks and angles (a forcing's phase of 30,000 would
         # nudge a population of 0.02 by 30)
-        sized = [i for i in range(system.dim) if i not in system.periodic_coordinates()] or list(range(system.dim))
+        sized = bounded_coordinates(system)
         scale = 1e-3 * jnp.maximum(jnp.max(jnp.abs(y_start[:, sized]), axis=-1, keepdims=True), 1e-3)
         y_start = y_start + scale * jax.random.normal(jax.random.key(seed), y_start.shape)
         size = batch.size * replicas
@@ -534,13 +544,13 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
             carry = (t_start, y_start, frame, jnp.asarray(interval / 16))
             as_array = lambda x: jnp.asarray(x, dtype=y_start.dtype)  # traced, not compiled in: one program for all values
             advance = lambda c, n, s: _advance_lean(systems, c, n, s, as_array(interval), as_array(rtol), as_array(atol),
-                                                    STEPS_PER_PERIOD * math.ceil(interval / system.period),
-                                                    as_array(1e-12 * system.period), conserved)
+                                                    STEPS_PER_PERIOD * math.ceil(interval / period),
+                                                    as_array(1e-12 * period), conserved)
         else:
             controller = default_controller(system, rtol=rtol, atol=atol)
             carry = (t_start, y_start, frame)
             advance = lambda c, n, s: _advance_flow(systems, c, n, s, interval, solver, controller,
-                                                    STEPS_PER_PERIOD * math.ceil(interval / system.period), conserved)
+                                                    STEPS_PER_PERIOD * math.ceil(interval / period), conserved)
 
         # a replica that blows up (an orbit escaping from an attractor that coexists with unbounded ones, or a
         # tangent integration that fails) stands still from then on and is left out. Half of them may go before the
@@ -581,7 +591,7 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
         start = carry
         halvings = 0
         while True:
-            n_transient = max(1, math.ceil(transient * system.period / interval))
+            n_transient = max(1, math.ceil(transient * period / interval))
             try:
                 carry, logs = run(start, n_transient, 0.0, 0)
                 spread = float(np.max(logs.max(axis=-1) - logs.min(axis=-1))) / n_transient
@@ -591,7 +601,7 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
                             f"Lyapunov spectrum of {system.name}: the interval {interval:g} is too long: within it the "
                             f"tangent directions' log-stretches differ by {spread:.3g}, more than the "
                             f"{MAX_STRETCH_SPREAD:g} at which the smallest exponents keep their digits. Pass a "
-                            f"shorter interval (the default is a quarter period, {system.period / 4:.3g}), or leave it "
+                            f"shorter interval (the default is a quarter period, {period / 4:.3g}), or leave it "
                             "unset to have it shortened automatically.")
                     if spread > MAX_STRETCH_SPREAD:
                         remedy = ("use a shorter interval (or leave it unset)" if not is_map and not system.delay
@@ -609,13 +619,13 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
                     f"Lyapunov spectrum of {system.name}: tangent directions still collapse within one interval "
                     f"{interval:.3g} after {MAX_HALVINGS} halvings; ask for fewer exponents (n_exponents).")
             interval, halvings = interval / 2**factor, halvings + factor
-        max_blocks = max(min_blocks, math.ceil(max_periods * system.period / (interval * block)))
+        max_blocks = max(min_blocks, math.ceil(max_periods * period / (interval * block)))
         if min_periods is not None:
-            min_blocks = max(min_blocks, math.ceil(min_periods * system.period / (interval * block)))
+            min_blocks = max(min_blocks, math.ceil(min_periods * period / (interval * block)))
         # the frame turns on until the smallest gap between the exponents, roughly known now, has aligned it
         transient_time = n_transient * interval
         rough = np.nanmean(np.where(alive[..., None], logs, np.nan), axis=1) / transient_time
-        n_align = math.ceil(alignment_time(rough, transient_time, system.period) / interval)
+        n_align = math.ceil(alignment_time(rough, transient_time, period) / interval)
         if n_align:
             carry, _ = run(carry, n_align, transient_time, -1)  # not the transient: no interval halving here
         total, sums, first, previous, history, started = 0.0, np.zeros((3, batch.size, replicas, k)), None, None, [], time.perf_counter()
@@ -631,7 +641,7 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
             stderr = np.nanstd(estimates, axis=1, ddof=1) / np.sqrt(alive.sum(axis=1))[:, None]
             history.append(mean)
             expected = _expected_stderr(sums, first, previous, len(history), alive)  # when to stop, not the error bar
-            converged = (len(history) >= min_blocks) & np.all(expected <= tolerance * np.maximum(np.abs(mean), 1.0 / system.period), axis=-1)
+            converged = (len(history) >= min_blocks) & np.all(expected <= tolerance * np.maximum(np.abs(mean), 1.0 / period), axis=-1)
             out_of_time = max_seconds is not None and time.perf_counter() - started > max_seconds
             if len(history) >= max_blocks or out_of_time or too_few() or converged.all():
                 break
@@ -650,7 +660,7 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     result = LyapunovSpectrum(system=system.name, exponents=take(mean), stderr=take(stderr), replicas=take(estimates),
                               history=take(np.stack(history, axis=1)), block_time=block * interval, converged=converged,
                               lost=lost, time=len(history) * block * interval, alignment_time=n_align * interval,
-                              period=1.0 if is_map else float(system.period), complete=k == largest)
+                              period=1.0 if is_map else float(period), complete=k == largest)
     if batch.is_batch:
         return result
     return dataclasses.replace(result, exponents=result.exponents[0], stderr=result.stderr[0],
