@@ -6,7 +6,7 @@ Docs: https://chaoslit.github.io/chaoslit/integrate.html.md"""
 
 # %% auto #0
 __all__ = ['MAX_PERIODS', 'RTOL', 'ATOL', 'STEPS_PER_PERIOD', 'BLOWUP', 'PILOT_STEPS', 'sample_times', 'default_solver',
-           'default_controller', 'solve', 'Batch', 'vmap_batch', 'explicit_step', 'trajectory',
+           'default_controller', 'solve', 'Batch', 'vmap_batch', 'explicit_step', 'next_step_size', 'trajectory',
            'default_steps_per_delay', 'bounded_coordinates', 'time_scale', 'delay_start', 'delay_step', 'solve_delay',
            'iterate']
 
@@ -239,6 +239,15 @@ def explicit_step(tableau: dfx.ButcherTableau, field, t, y, f, h):
     return y_new, f_new, combine(jax.tree.map(jnp.zeros_like, y), tableau.b_error, stages), stages
 
 
+def next_step_size(h, ratio, order: int = 8):
+    """Whether a step of size `h` with error `ratio` (its RMS error over the tolerance) is kept, and the next step's
+    size: diffrax's default controller's rule for a method of `order` (a safety factor 0.9; at most ten times larger
+    after a kept step, and never smaller; from 0.2 to 0.9 times after a rejected one; 0.2 times for a non-finite error)."""
+    keep = ratio < 1  # False for a non-finite ratio
+    factor = jnp.clip(0.9 * ratio ** (-1 / order), jnp.where(keep, 1.0, 0.2), jnp.where(keep, 10.0, 0.9))
+    return keep, h * jnp.where(jnp.isfinite(factor), factor, 0.2)
+
+
 def _first_step(field, t0, y0, f0, rtol, atol):
     "diffrax's initial step size (Hairer, Norsett and Wanner's algorithm), with the batch's error norm."
     scale = atol + jnp.abs(y0) * rtol
@@ -282,9 +291,7 @@ def _lean_batch(systems, ts, y0s, rtol, atol, dtmin, max_steps):
                 h_try = jnp.where(t_end - (t + h) < dtmin, t_end - t, h)  # the last step ends at t_end exactly
                 y_try, f_try, error, stages = explicit_step(_DOPRI8, field, t, y, f, h_try)
                 ratio = _largest_rms(error / (atol + rtol * jnp.maximum(jnp.abs(y), jnp.abs(y_try))))
-                keep = ratio < 1  # False for a non-finite error
-                factor = jnp.clip(0.9 * ratio ** (-1 / 8), jnp.where(keep, 1.0, 0.2), jnp.where(keep, 10.0, 0.9))
-                h_next = h_try * jnp.where(jnp.isfinite(factor), factor, 0.2)
+                keep, h_next = next_step_size(h_try, ratio)
 
                 blown = keep & ~(jnp.max(jnp.abs(y_try)) < BLOWUP)
                 unfinished = jnp.where(keep, t + h_try, t) < t_end

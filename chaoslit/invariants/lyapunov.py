@@ -26,8 +26,8 @@ from jax.flatten_util import ravel_pytree
 from ..core import (AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, IntegrationError, check_positive,
                            check_positive_int, float64_mode)
 from ..integrate import (BLOWUP, STEPS_PER_PERIOD, Batch, bounded_coordinates, default_controller,
-                                default_steps_per_delay, delay_start, delay_step, explicit_step, time_scale, trajectory,
-                                vmap_batch)
+                                default_steps_per_delay, delay_start, delay_step, explicit_step, next_step_size, time_scale,
+                                trajectory, vmap_batch)
 
 # %% ../../nbs/03_lyapunov.ipynb #3f8acda7
 def kaplan_yorke_dimension(exponents) -> np.ndarray:
@@ -269,9 +269,7 @@ def _advance_lean(systems, carry, n_intervals, status, interval, rtol, atol, max
             members = jnp.sqrt(jnp.mean((error / (atol + rtol * jnp.maximum(jnp.abs(z), jnp.abs(z_new)))) ** 2, axis=(1, 2)))
             members = jnp.where(alive, jnp.where(jnp.isfinite(members), members, jnp.inf), 0.0)
             ratio = jnp.max(members)
-            keep = ratio < 1
-            factor = jnp.clip(0.9 * ratio ** -0.125, jnp.where(keep, 1.0, 0.2), jnp.where(keep, 10.0, 0.9))
-            h_next = h_try * jnp.where(jnp.isfinite(factor), factor, 0.2)
+            keep, h_next = next_step_size(h_try, ratio)
             h_next = jnp.where(keep & last, jnp.maximum(h_next, h), h_next)  # a step cut short to end the interval
             at_floor = ~keep & (h_try <= dtmin)  # the members the step cannot resolve are blowing up: they stop
             blown = alive & ((at_floor & (members >= 1)) | (keep & ~(jnp.max(jnp.abs(z_new[:, :, 0]), axis=1) < BLOWUP)))
