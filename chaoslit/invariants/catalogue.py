@@ -116,10 +116,10 @@ def measure(name: str) -> dict:
     # a high-dimensional flow: lyapunov_spectrum's default, its LEADING exponents
     n_exponents = min(LEADING, system.dim) if system.delay else None
     spectrum, seed = _spectrum(system, n_exponents, MAX_SECONDS, options)
-    extended = not is_map and (_undecided(spectrum, system.period) or _coarse(spectrum, system.period))
+    extended = not is_map and (_undecided(spectrum, spectrum.period) or _coarse(spectrum, spectrum.period))
     extension_failed = None
     if extended:  # an exponent the zero band cannot place: average LONGER times as long to tell
-        periods = LONGER * float(spectrum.time) / system.period
+        periods = LONGER * float(spectrum.time) / spectrum.period
         longer = dict(options, min_periods=periods, max_periods=max(periods, MAX_PERIODS["flow"]))  # past the cap
         first = spectrum, seed
         try:
@@ -150,9 +150,9 @@ def measure(name: str) -> dict:
                 continue
         if divergence is not None:
             record.update(average_divergence=round(divergence, 6), average_divergence_stderr=round(divergence_stderr, 6))
-            record["divergence_identity"] = divergence_identity_holds(record, system.period)
+            record["divergence_identity"] = divergence_identity_holds(record, spectrum.period)
     # a forced flow of the catalogue carries its clock as a coordinate, so its spectrum has the zero along time
-    record.update(classify(spectrum.exponents, spectrum.stderr, spectrum.time, 1.0 if is_map else system.period,
+    record.update(classify(spectrum.exponents, spectrum.stderr, spectrum.time, spectrum.period,
                            is_map=is_map, divergence=divergence))
     record["zero_band"] = round(record["zero_band"], 7)
     if not partial:
