@@ -183,16 +183,17 @@ def check_links(site: Path) -> list[str]:
     return broken
 
 
-def sidebar_entries(contents: list) -> list[tuple[bool, str]]:
-    "The sidebar in order, as (is a section heading, text): a page's notebook, or a Quarto `section` and its pages."
+def sidebar_entries(contents: list, depth: int = 0) -> list[tuple[bool, str, int]]:
+    """The sidebar in order, as (is a section heading, text, depth): a page's notebook, or a Quarto `section` and its
+    pages, one level deeper."""
     entries = []
     for item in contents:
         if isinstance(item, dict) and "section" in item:
-            entries += [(True, item["section"])] + sidebar_entries(item.get("contents", []))
+            entries += [(True, item["section"], depth)] + sidebar_entries(item.get("contents", []), depth + 1)
         elif isinstance(item, dict):  # a page given as {href, text}
-            entries.append((False, item["href"]))
+            entries.append((False, item["href"], depth))
         else:
-            entries.append((False, item))
+            entries.append((False, item, depth))
     return entries
 
 
@@ -218,8 +219,9 @@ def build_site(notebooks: list[Path], base: str) -> list[str]:
         body, _ = exporter.from_notebook_node(nb)
         nav = "".join(
             f'<span class="section">{html.escape(item)}</span>' if heading else
-            f'<a href="{page_name(item)}" class="{"here" if item == name else ""}">{html.escape(titles.get(item, item))}</a>'
-            for heading, item in sidebar_entries(sidebar)
+            f'<a href="{page_name(item)}" class="{"here" if item == name else ""}" style="margin-left: {depth}rem">'
+            f'{html.escape(titles.get(item, item))}</a>'
+            for heading, item, depth in sidebar_entries(sidebar)
         )
         failures = []
         body = scroll_tables(link_attributes(render_math(body, failures)))
