@@ -31,28 +31,32 @@ MAX_PERIODS = 1e9  # the longest integration `sample_times` accepts, in periods 
 
 
 def sample_times(system: AbstractFlow, n: int, *, points_per_period: float | None = None, dt: float | None = None,
-                 transient: float = 10.0, pts_per_period: float | None = None) -> np.ndarray:
+                 transient: float = 10.0, period: float | None = None, pts_per_period: float | None = None) -> np.ndarray:
     """The `n` sample times of `trajectory`: after `transient` periods, every `dt`, or every `period / points_per_period`
-    (100 if neither is given; giving both is refused). `pts_per_period` is the old name of `points_per_period`."""
+    (100 if neither is given; giving both is refused). The period is the system's published one unless `period` is
+    given (its time scale at other parameters, from `time_scale`). `pts_per_period` is the old name of
+    `points_per_period`."""
     points_per_period = renamed("sample_times", "pts_per_period", pts_per_period, "points_per_period", points_per_period)
     check_positive_int("n", n, minimum=2)
+    period = system.period if period is None else period
+    check_positive("period", period)
     if dt is not None and points_per_period is not None:
         raise ChaoslitError(f"Give points_per_period or dt, not both: dt is the sampling interval, and points_per_period sets "
                             f"it to the period over points_per_period (got points_per_period={points_per_period!r}, dt={dt!r}).")
     if dt is None:
         points_per_period = 100 if points_per_period is None else points_per_period
         check_positive("points_per_period", points_per_period)
-        dt = system.period / points_per_period
+        dt = period / points_per_period
     check_positive("dt", dt)
     check_positive("transient", transient, allow_zero=True)
-    span = (transient * system.period + dt * (n - 1)) / system.period
+    span = (transient * period + dt * (n - 1)) / period
     if not span <= MAX_PERIODS:
         raise ChaoslitError(f"{system.name}: transient ({transient:g} periods) and {n} samples every dt={dt:g} span "
                             f"{span:.3g} periods; at most {MAX_PERIODS:.0e} can be integrated.")
-    ts = transient * system.period + dt * np.arange(n, dtype=np.float64)
+    ts = transient * period + dt * np.arange(n, dtype=np.float64)
     if not np.all(np.diff(ts) > 0):
         raise ChaoslitError(f"{system.name}: dt={dt:g} is too small to tell sample times apart after a transient of "
-                            f"{transient * system.period:g} time units (they round to the same float64 number); "
+                            f"{transient * period:g} time units (they round to the same float64 number); "
                             "use a larger dt or a shorter transient.")
     return ts
 
@@ -314,7 +318,8 @@ def _lean_batch(systems, ts, y0s, rtol, atol, dtmin, max_steps):
 
 # %% ../nbs/02_integrate.ipynb #08861a9a
 def trajectory(system: AbstractFlow, n: int, *, points_per_period: float | None = None, dt: float | None = None, y0=None,
-               transient: float = 10.0, solver: dfx.AbstractSolver | None = None, rtol: float | None = None,
+               transient: float = 10.0, period: float | None = None, solver: dfx.AbstractSolver | None = None,
+               rtol: float | None = None,
                atol: float | None = None, stepsize_controller: dfx.AbstractStepSizeController | None = None,
                max_steps: int | None = None, noise: float = 0.0, standardize: bool = False,
                key: jax.Array | None = None, steps_per_delay: int | None = None,
@@ -322,7 +327,9 @@ def trajectory(system: AbstractFlow, n: int, *, points_per_period: float | None 
     """Sample `n` points of `system` on its attractor: times `(n,)` and states `(n, dim)` (or `(batch, n, dim)`), float64.
 
     The options come in groups, and an option that a group does not use is refused, never ignored. Sampling:
-    `points_per_period` (default 100) or `dt`, after `transient` periods. A deterministic flow: `solver`, and `rtol`/`atol`
+    `points_per_period` (default 100) or `dt`, after `transient` periods, each the published `period` unless `period`
+    is given (`time_scale(system)` at other parameters; the default step budget counts in it too).
+    A deterministic flow: `solver`, and `rtol`/`atol`
     or a `stepsize_controller`, and `max_steps`. Noise: `noise > 0` with a `key` (an integer seed or either kind of
     JAX key), solved at fixed steps of a twentieth of the sampling interval unless a `stepsize_controller` is given.
     A delay equation: `steps_per_delay` and `history`. (`pts_per_period` is the old name of `points_per_period`, and
@@ -333,7 +340,8 @@ def trajectory(system: AbstractFlow, n: int, *, points_per_period: float | None 
         raise ChaoslitError(f"trajectory integrates a chaoslit flow{hint}, got {type(system).__name__}.")
     check_positive_int("n", n, minimum=2)
     check_memory(f"trajectory({system.name}, {n})", (Batch.of(system, y0).size, n, system.dim))  # before any work
-    ts = sample_times(system, n, points_per_period=points_per_period, dt=dt, transient=transient)
+    period = system.period if period is None else period  # the time scale its options count in
+    ts = sample_times(system, n, points_per_period=points_per_period, dt=dt, transient=transient, period=period)
     if standardize not in (True, False):
         raise ChaoslitError(f"standardize must be True or False, got {standardize!r}.")
     if standardize:
@@ -351,7 +359,7 @@ def trajectory(system: AbstractFlow, n: int, *, points_per_period: float | None 
     if steps_per_delay is not None or history is not None:
         raise ChaoslitError(f"steps_per_delay and history are for delay equations; {system.name} is an ordinary flow.")
     if max_steps is None:
-        max_steps = STEPS_PER_PERIOD * (math.ceil(ts[-1] / system.period) + 1)
+        max_steps = STEPS_PER_PERIOD * (math.ceil(ts[-1] / period) + 1)
     check_positive_int("max_steps", max_steps)
     check_positive("noise", noise, allow_zero=True)
     if noise > 0 and key is None:

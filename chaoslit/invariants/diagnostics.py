@@ -220,10 +220,8 @@ def _orbit_diagnostics(system, y0, period: float) -> tuple[float, int]:
             return 0.0, 0
         return zero_one_test(x), _distinct(x, np.ptp(x))
     points_per_period = 40  # the maxima located by a parabola through three samples: errors near 1e-4 of the range
-    # a step budget in the same units, for an ordinary flow (a delay equation's method of steps takes none)
-    budget = {} if system.delay else {"max_steps": STEPS_PER_PERIOD * (math.ceil(100.0 + VERDICT_PERIODS) + 1)}
-    _, points = trajectory(system, int(VERDICT_PERIODS * points_per_period), dt=period / points_per_period,
-                           transient=100.0 * period / system.period, y0=y0, **budget)
+    _, points = trajectory(system, int(VERDICT_PERIODS * points_per_period), points_per_period=points_per_period,
+                           period=period, transient=100.0, y0=y0)
     x = _observable(system, np.asarray(points))
     if np.ptp(x) == 0:
         return 0.0, 0

@@ -126,9 +126,7 @@ def _spread_along_orbit(system, y0, replicas, transient, nudged_copies, seed, pe
     its initial condition, at time 0."""
     n = math.ceil(SPREAD_PERIODS * replicas * 50)
     try:
-        # in the units of the time scale at the system's parameters (trajectory's are the published period's)
-        times, orbit = trajectory(system, n, dt=period / 50, y0=y0, transient=transient * period / system.period,
-                                  max_steps=STEPS_PER_PERIOD * (math.ceil(transient + n / 50) + 1))
+        times, orbit = trajectory(system, n, points_per_period=50, period=period, y0=y0, transient=transient)
     except IntegrationError:
         return jnp.zeros(len(nudged_copies)), nudged_copies
     picks = np.sort(np.random.default_rng(seed).choice(n, replicas, replace=False))
