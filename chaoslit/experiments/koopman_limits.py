@@ -9,7 +9,7 @@ __all__ = ['GOLDEN', 'ReparametrizedTorusFlow', 'torus_frequency', 'period_sprea
            'fourier_dictionary', 'flow_map', 'torus_eigenpairs', 'eigenfunction_drift', 'predicted_drift',
            'dephasing_time']
 
-# %% ../../nbs/09c_koopman_limits.ipynb #b379b55a
+# %% ../../nbs/09c_koopman_limits.ipynb #4d9c7022
 import math
 from typing import ClassVar
 
@@ -22,7 +22,7 @@ from ..core import AbstractFlow, ChaoslitError, Scalar, check_positive, check_po
 from ..forecasters.koopman import eigenpair_residuals, gram_matrices, residual_dmd
 from ..integrate import solve
 
-# %% ../../nbs/09c_koopman_limits.ipynb #be8dd925
+# %% ../../nbs/09c_koopman_limits.ipynb #f52e7fbe
 GOLDEN = (math.sqrt(5) - 1) / 2  # the slope whose continued fraction converges slowest: the "most irrational"
 
 
@@ -33,7 +33,7 @@ class ReparametrizedTorusFlow(AbstractFlow):
     strength: Scalar = parameter(0.6)  # a in [0, 1): how much the speed varies
 
     description: ClassVar[str] = ("A smooth, measure-preserving flow on the torus with a known Koopman spectrum: pure point "
-                                  "for an irrational slope, continuous for a rational one.")
+                                  "for a Diophantine slope such as the golden mean, continuous for a rational one.")
     citation: ClassVar[str] = ("Colbrook, Mezić and Stepanenko (2024). Limits and powers of Koopman learning. "
                                "arXiv:2407.06312.")
     period: ClassVar[float] = 2 * math.pi / (1 - 0.6 ** 2)  # one turn of θ₁ at the mean angular speed 1 − a², a = 0.6
@@ -46,7 +46,7 @@ class ReparametrizedTorusFlow(AbstractFlow):
     def periodic_coordinates(self):
         return {0: (2 * math.pi,), 1: (2 * math.pi,)}
 
-# %% ../../nbs/09c_koopman_limits.ipynb #9ba708ab
+# %% ../../nbs/09c_koopman_limits.ipynb #a5b901ae
 def _check_torus_flow(system, where):
     if not isinstance(system, ReparametrizedTorusFlow):
         raise ChaoslitError(f"{where}: needs a ReparametrizedTorusFlow, got {type(system).__name__}.")
@@ -56,7 +56,7 @@ def _check_torus_flow(system, where):
 def _check_strength(strength) -> float:
     a = float(strength)
     if not 0 <= a < 1:
-        raise ChaoslitError(f"the strength a must be in [0, 1) for the speed to stay positive, got {a}.")
+        raise ChaoslitError(f"the strength a must be in [0, 1) (below 1 the speed stays positive), got {a}.")
     return a
 
 
@@ -93,7 +93,7 @@ def torus_grid(system: ReparametrizedTorusFlow, n: int) -> tuple:
     density = 1 / ((1 + a * np.cos(theta[:, 0])) * (1 + a * np.cos(theta[:, 1])))
     return theta, density / density.sum()
 
-# %% ../../nbs/09c_koopman_limits.ipynb #0a244f93
+# %% ../../nbs/09c_koopman_limits.ipynb #445bb025
 def fourier_modes(order: int) -> np.ndarray:
     "The wave numbers (k, l) with |k|, |l| <= `order`, `((2 order + 1)², 2)`."
     check_positive_int("order", order)
@@ -137,14 +137,15 @@ def torus_eigenpairs(system: ReparametrizedTorusFlow, modes=((1, 0),), *, order:
     return found
 
 
-def _dictionary_order(vector) -> int:
+def _dictionary_order(vector, where: str) -> int:
     "The order K of the Fourier dictionary that a coefficient vector of length (2K + 1)² belongs to."
     order = (math.isqrt(len(vector)) - 1) // 2
     if (2 * order + 1) ** 2 != len(vector):
-        raise ChaoslitError(f"a Fourier dictionary has (2K + 1)² functions; a vector of {len(vector)} coefficients is none.")
+        raise ChaoslitError(f"{where}: the vector has {len(vector)} coefficients; a Fourier dictionary of order K has "
+                            "(2K + 1)² = 9, 25, 49, ... functions.")
     return order
 
-# %% ../../nbs/09c_koopman_limits.ipynb #04f35a30
+# %% ../../nbs/09c_koopman_limits.ipynb #934a9861
 def eigenfunction_drift(system: ReparametrizedTorusFlow, eigenvalue, vector, times, *, n: int = 32, dt: float = 0.5) -> np.ndarray:
     """The residual of the candidate (λ, g = Ψ v) at each lag T in `times`, whole multiples of the step `dt` it was
     learned at: |g∘φ_T − λ^(T/dt) g| / |g| over the invariant measure (an `n` × `n` grid). At T = dt it is ResDMD's
@@ -154,7 +155,9 @@ def eigenfunction_drift(system: ReparametrizedTorusFlow, eigenvalue, vector, tim
     steps = times / dt
     if not np.allclose(steps, np.round(steps), rtol=0, atol=1e-9):
         raise ChaoslitError(f"eigenfunction_drift: the lags must be whole multiples of dt = {dt}, got {times}.")
-    order = _dictionary_order(vector)
+    order = _dictionary_order(vector, "eigenfunction_drift")
+    if n < 2 * order + 2:
+        raise ChaoslitError(f"eigenfunction_drift: the grid must resolve the dictionary, n >= 2 order + 2 = {2 * order + 2}, got n = {n}.")
     theta, weights = torus_grid(system, n)
     before = fourier_dictionary(theta, order)
     return np.array([eigenpair_residuals(gram_matrices(before, fourier_dictionary(later, order), weights),
