@@ -9,7 +9,7 @@ __all__ = ['GOLDEN', 'ReparametrizedTorusFlow', 'torus_frequency', 'period_sprea
            'fourier_dictionary', 'flow_map', 'torus_eigenpairs', 'eigenfunction_drift', 'predicted_drift',
            'dephasing_time']
 
-# %% ../../nbs/09c_koopman_limits.ipynb #4d9c7022
+# %% ../../nbs/09c_koopman_limits.ipynb #3e2fd1ed
 import math
 from typing import ClassVar
 
@@ -22,7 +22,7 @@ from ..core import AbstractFlow, ChaoslitError, Scalar, check_positive, check_po
 from ..forecasters.koopman import eigenpair_residuals, gram_matrices, residual_dmd
 from ..integrate import solve
 
-# %% ../../nbs/09c_koopman_limits.ipynb #f52e7fbe
+# %% ../../nbs/09c_koopman_limits.ipynb #c0496490
 GOLDEN = (math.sqrt(5) - 1) / 2  # the slope whose continued fraction converges slowest: the "most irrational"
 
 
@@ -46,7 +46,7 @@ class ReparametrizedTorusFlow(AbstractFlow):
     def periodic_coordinates(self):
         return {0: (2 * math.pi,), 1: (2 * math.pi,)}
 
-# %% ../../nbs/09c_koopman_limits.ipynb #a5b901ae
+# %% ../../nbs/09c_koopman_limits.ipynb #9ab69981
 def _check_torus_flow(system, where):
     if not isinstance(system, ReparametrizedTorusFlow):
         raise ChaoslitError(f"{where}: needs a ReparametrizedTorusFlow, got {type(system).__name__}.")
@@ -93,7 +93,7 @@ def torus_grid(system: ReparametrizedTorusFlow, n: int) -> tuple:
     density = 1 / ((1 + a * np.cos(theta[:, 0])) * (1 + a * np.cos(theta[:, 1])))
     return theta, density / density.sum()
 
-# %% ../../nbs/09c_koopman_limits.ipynb #445bb025
+# %% ../../nbs/09c_koopman_limits.ipynb #8e196be7
 def fourier_modes(order: int) -> np.ndarray:
     "The wave numbers (k, l) with |k|, |l| <= `order`, `((2 order + 1)², 2)`."
     check_positive_int("order", order)
@@ -145,7 +145,7 @@ def _dictionary_order(vector, where: str) -> int:
                             "(2K + 1)² = 9, 25, 49, ... functions.")
     return order
 
-# %% ../../nbs/09c_koopman_limits.ipynb #934a9861
+# %% ../../nbs/09c_koopman_limits.ipynb #b2ed17ec
 def eigenfunction_drift(system: ReparametrizedTorusFlow, eigenvalue, vector, times, *, n: int = 32, dt: float = 0.5) -> np.ndarray:
     """The residual of the candidate (λ, g = Ψ v) at each lag T in `times`, whole multiples of the step `dt` it was
     learned at: |g∘φ_T − λ^(T/dt) g| / |g| over the invariant measure (an `n` × `n` grid). At T = dt it is ResDMD's
