@@ -187,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="print the leaderboard of a benchmark run and draw its figures")
     report.add_argument("folder", help="a results folder written by `chaoslit bench`")
     report.add_argument("--system", help="the system whose free runs the attractor figure shows")
+    report.add_argument("--backfill", action="store_true",
+                        help="first complete the horizon errors of a run older than chaoslit's storing them, from the "
+                             "tasks' arrays")
     for subparser in commands.choices.values():  # a command's own errors print its own usage line
         subparser.set_defaults(command_parser=subparser)
     return parser
@@ -355,6 +358,10 @@ def _report(args, parser) -> int:
     from chaoslit.core import ChaoslitError
 
     try:
+        if args.backfill:
+            counts = benchmark.backfill(args.folder)
+            print(f"backfill: {counts['completed']} tasks completed from their arrays, {counts['missing']} without "
+                  "arrays left as they were\n")
         summary = benchmark.report(args.folder, attractor_system=args.system)
     except ChaoslitError as error:
         parser.error(str(error))
