@@ -744,11 +744,7 @@ def horizon_errors(results: Results, rows: list, horizons: tuple = FINDING_HORIZ
             continue
         elif row["task"] in stored:
             errors = stored[row["task"]]
-        elif (arrays := results.load_arrays(row["task"])) is not None:
-            computed = horizon_error_metrics(arrays["error_curve"], arrays["dt"], _system_facts(row["system"])["period"],
-                                             horizons)
-            errors = list(computed.values())
-        else:
+        elif (errors := _arrays_horizon_errors(results, row, horizons)) is None:
             continue
         collected.setdefault(label(row, base), {}).setdefault(row["system"], []).append(errors)
     return {name: {system: _mean_finite(np.array(v)) for system, v in per_system.items()}
@@ -765,12 +761,21 @@ def _stored_horizon_errors(rows: list, horizons: tuple = FINDING_HORIZONS) -> di
     return {task: [errors[horizon_metric(h)] for h in horizons] for task, errors in found.items() if len(errors) == len(wanted)}
 
 
+def _arrays_horizon_errors(results: Results, status: dict, horizons: tuple = FINDING_HORIZONS) -> list | None:
+    "A task's horizon errors computed from its arrays (for a run older than the stored ones), or None without them."
+    arrays = results.load_arrays(status["task"])
+    if arrays is None:
+        return None
+    period = _system_facts(status["system"])["period"]
+    return list(horizon_error_metrics(arrays["error_curve"], arrays["dt"], period, horizons).values())
+
+
 def lacking_horizon_errors(results: Results, rows: list) -> list:
-    """The finished (ok) tasks of `rows` whose horizon errors are neither in their rows nor computable from their arrays:
-    tasks run before chaoslit stored them, elsewhere (`backfill` completes them)."""
+    """The finished (ok) tasks of `rows` whose horizon errors are neither in their rows nor computable from their
+    (readable) arrays: tasks of an older run whose arrays stayed on another machine."""
     stored = _stored_horizon_errors(rows)
     return [r["task"] for r in rows if r["metric"] == "status" and r["status"] == "ok" and r["task"] not in stored
-            and not (results.arrays / f"{_file_name(r['task'])}.npz").exists()]
+            and _arrays_horizon_errors(results, r) is None]
 
 
 def _mean_finite(values: np.ndarray) -> np.ndarray:
@@ -958,7 +963,9 @@ def report(folder, *, attractor_system: str | None = None) -> dict:
         _write(Path(folder) / "findings.json", json.dumps(_without_nan(measured), indent=1) + "\n")
     figures = Path(folder) / "figures"
     _write(figures, None)
-    paths, drawn = _figures(results, rows, board, errors, correlations, pairs, figures, attractor_system)
+    arrays_complete = all((results.arrays / f"{_file_name(r['task'])}.npz").exists() for r in rows
+                          if r["metric"] == "status" and r["status"] == "ok")
+    paths, drawn = _figures(results, rows, board, errors, correlations, pairs, figures, attractor_system, arrays_complete)
     return dict(leaderboard=board, markdown=format_leaderboard(board), findings=found,
                 findings_markdown=format_findings(found, left_out), correlations=correlations, pairs=pairs, figures=paths,
                 drawn=drawn, hyperparameters=table)
@@ -1027,7 +1034,7 @@ def _legend(ax, **options) -> None:
         ax.legend(**options)
 
 
-def _figures(results, rows, board, errors, correlations, pairs, folder, attractor_system):
+def _figures(results, rows, board, errors, correlations, pairs, folder, attractor_system, arrays_complete):
     from matplotlib.figure import Figure
 
     models = [r["model"] for r in board]
@@ -1035,8 +1042,9 @@ def _figures(results, rows, board, errors, correlations, pairs, folder, attracto
     paths, drawn = {}, {}
 
     def save(name, fig):
-        if not errors and name in ("chaos", "decorrelation", "error_growth", "attractors"):
-            return  # drawn from the per-task arrays, absent (or some of them): a stored figure stands
+        if (not errors and name in ("chaos", "decorrelation")
+                or not arrays_complete and name in ("error_growth", "attractors")):
+            return  # what they are drawn from is missing (the horizon errors, or some task's arrays): a stored figure stands
         drawn[name] = fig
         if _write(folder / f"{name}.png", None, figure=fig):
             paths[name] = folder / f"{name}.png"
@@ -1161,6 +1169,9 @@ def backfill(folder) -> dict:
     """Give every finished task of the run in `folder` whose rows lack its horizon errors (a run made before chaoslit
     stored them) the errors computed from its arrays, where they are kept; holds the folder's lock while it writes.
     Returns the counts `completed` and `missing` (finished tasks with neither the rows nor the arrays)."""
+    if not Results(folder).table.exists():
+        raise ChaoslitError(f"report --backfill: no results in {str(folder)!r} (no results.csv): it completes a run that "
+                            "`chaoslit bench` wrote there.")
     results = Results.open(folder, resume=True)
     counts = dict(completed=0, missing=0)
     try:
@@ -1170,14 +1181,14 @@ def backfill(folder) -> dict:
             blocks.setdefault(row["task"], []).append(row)
         todo = [r for r in rows if r["metric"] == "status" and r["status"] == "ok" and r["task"] not in stored]
         for status in todo:
-            arrays = results.load_arrays(status["task"])
-            if arrays is None:
+            computed = _arrays_horizon_errors(results, status)
+            if computed is None:
                 counts["missing"] += 1
                 continue
-            period = systems.get(status["system"]).metadata.period
-            errors = horizon_error_metrics(arrays["error_curve"], arrays["dt"], period)
+            errors = dict(zip((horizon_metric(h) for h in FINDING_HORIZONS), computed))
             added = [{**status, "metric": metric, "q25": value, "median": value, "q75": value} for metric, value in errors.items()]
-            blocks[status["task"]] = blocks[status["task"]][:-1] + added + [status]
+            scores = [r for r in blocks[status["task"]][:-1] if r["metric"] not in errors]  # a partial set is replaced
+            blocks[status["task"]] = scores + added + [status]
             counts["completed"] += 1
         if counts["completed"]:
             results._rewrite([row for block in blocks.values() for row in block])

@@ -8,7 +8,7 @@ Docs: https://chaoslit.github.io/chaoslit/early_warnings.html.md"""
 __all__ = ['INDICATORS', 'SURROGATES', 'GrazingModel', 'grazing_folds', 'ramp', 'local_maxima', 'bifurcation_diagram', 'detrend',
            'dfa_exponent', 'window_ends', 'rolling_indicators', 'kendall_tau', 'surrogates', 'trend_test']
 
-# %% ../../nbs/09d_early_warnings.ipynb #3d9c6671
+# %% ../../nbs/09d_early_warnings.ipynb #f5a3a7a7
 import math
 from typing import ClassVar
 
@@ -26,7 +26,7 @@ from ..core import (AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, Sc
                            check_positive, check_positive_int, float64_mode, parameter, unknown_name)
 from ..integrate import iterate, trajectory
 
-# %% ../../nbs/09d_early_warnings.ipynb #c899f9d9
+# %% ../../nbs/09d_early_warnings.ipynb #79101e84
 class GrazingModel(AbstractFlow):
     "May's grazing model: a resource x grows logistically and is grazed at a rate that saturates, dx/dt = r x (1 - x/k) - c x²/(1 + x²)."
 
@@ -66,7 +66,7 @@ def grazing_folds(model: GrazingModel = GrazingModel()) -> tuple:
     pressure = lambda x: r * (1 - x / k) * (1 + x**2) / x
     return tuple(sorted(pressure(x) for x in xs))
 
-# %% ../../nbs/09d_early_warnings.ipynb #19adc97e
+# %% ../../nbs/09d_early_warnings.ipynb #be3955e9
 def _with(system: AbstractSystem, name: str, value) -> AbstractSystem:
     "`system` with its parameter `name` set to `value` (traced values welcome)."
     return eqx.tree_at(lambda s: getattr(s, name), system, value)
@@ -140,9 +140,15 @@ def ramp(system: AbstractSystem, name: str, start: float, stop: float, n: int, *
         check_positive("duration", duration)
     elif duration is not None:
         raise ChaoslitError(f"ramp: {system.name} is a map, whose ramp lasts its n = {n} iterations; duration is for flows.")
-    y0 = system.initial_condition if y0 is None else np.asarray(y0, dtype=np.float64)
+    try:
+        y0 = system.initial_condition if y0 is None else np.asarray(y0, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ChaoslitError(f"ramp's y0 for {system.name} must be {system.dim} finite numbers, got {y0!r}.") from None
     if y0.shape != (system.dim,) or not np.all(np.isfinite(y0)):
         raise ChaoslitError(f"ramp's y0 for {system.name} must be {system.dim} finite numbers, got {y0!r}.")
+    if is_flow and noise > 0 and (n - 1) * substeps >= 2**22:
+        raise ChaoslitError(f"ramp: {(n - 1) * substeps} steps: beyond 2**22 the Brownian path, which draws each step's "
+                            "noise from its times in float32, would repeat draws. Take fewer samples or substeps.")
     check_memory(f"ramp({system.name}, n={n}, replicas={replicas})", (replicas, n, system.dim))
     with float64_mode():
         keys = jax.random.split(as_key(seed, "ramp's seed"), replicas)
@@ -158,10 +164,11 @@ def ramp(system: AbstractSystem, name: str, start: float, stop: float, n: int, *
     if bad.any():
         replica, sample = np.argwhere(bad)[0]
         raise ChaoslitError(f"ramp: {system.name} (replica {replica}) blew up or left the finite numbers at sample "
-                            f"{sample}, {name} = {values[sample]:.6g}: lower the noise, or end the ramp sooner.")
+                            f"{sample}, {name} = {values[sample]:.6g}: lower the noise, raise substeps, or end the ramp "
+                            "sooner.")
     return values, ys
 
-# %% ../../nbs/09d_early_warnings.ipynb #9adaaf6e
+# %% ../../nbs/09d_early_warnings.ipynb #120ce96c
 def local_maxima(x) -> np.ndarray:
     "The local maxima of the series `x`, each refined by the parabola through it and its two neighbours."
     x = np.asarray(x, dtype=np.float64)
@@ -200,7 +207,7 @@ def bifurcation_diagram(system: AbstractSystem, name: str, values, *, n: int = 2
         points.append(peaks)
     return np.concatenate(xs), np.concatenate(points)
 
-# %% ../../nbs/09d_early_warnings.ipynb #ffb22043
+# %% ../../nbs/09d_early_warnings.ipynb #64707559
 INDICATORS = ("variance", "autocorrelation", "skewness", "dfa")
 
 
@@ -224,8 +231,8 @@ def dfa_exponent(x, scales=None) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     length = x.shape[-1]
     if scales is None:
-        if length < 16:
-            raise ChaoslitError(f"dfa_exponent needs at least 16 points for its default box sizes, got {length}.")
+        if length < 32:
+            raise ChaoslitError(f"dfa_exponent needs at least 32 points for its default box sizes, got {length}.")
         scales = np.unique(np.geomspace(4, length // 4, 8).astype(int))
     scales = np.asarray(scales)
     if scales.ndim != 1 or scales.size < 2 or scales.min() < 3 or scales.max() > length:
@@ -244,8 +251,8 @@ def dfa_exponent(x, scales=None) -> np.ndarray:
 
 
 def _check_window(window, length: int) -> None:
-    if not isinstance(window, (int, np.integer)) or isinstance(window, bool) or not 16 <= window <= length:
-        raise ChaoslitError(f"window must be an integer from 16 to the series' length {length}, got {window!r}.")
+    if not isinstance(window, (int, np.integer)) or isinstance(window, bool) or not 32 <= window <= length:
+        raise ChaoslitError(f"window must be an integer from 32 to the series' length {length}, got {window!r}.")
 
 
 def _rolling_sum(values, window: int, ends) -> np.ndarray:
@@ -274,6 +281,7 @@ def rolling_indicators(x, window: int, *, bandwidth: float | None = None, indica
     if x.ndim == 0 or not np.all(np.isfinite(x)):
         raise ChaoslitError("rolling_indicators needs a series of finite numbers.")
     ends = window_ends(x.shape[-1], window, step)
+    indicators = (indicators,) if isinstance(indicators, str) else tuple(indicators)
     for name in indicators:
         if name not in INDICATORS:
             raise unknown_name("indicator", name, INDICATORS, list_all=True)
@@ -305,7 +313,7 @@ def kendall_tau(values) -> np.ndarray:
     time = np.arange(values.shape[-1])
     return np.array([scipy.stats.kendalltau(time, row).statistic for row in flat]).reshape(values.shape[:-1])
 
-# %% ../../nbs/09d_early_warnings.ipynb #1db7cdaf
+# %% ../../nbs/09d_early_warnings.ipynb #beb0645d
 SURROGATES = ("ar1", "phase")
 
 
@@ -336,20 +344,25 @@ def surrogates(x, count: int, *, kind: str = "ar1", seed: int = 0) -> np.ndarray
 
 
 def trend_test(x, window: int, *, bandwidth: float | None = None, indicators=("variance", "autocorrelation"),
-               kind: str = "ar1", count: int = 99, seed: int = 0) -> dict:
+               kind: str = "ar1", count: int = 99, seed: int = 0, step: int | None = None) -> dict:
     """Whether the indicators of the 1-d series `x` trend upward more than chance allows: `{indicator: (tau, p)}`, tau
     the Kendall trend of its rolling values (`rolling_indicators`), p the share of `count` `surrogates` of `x`'s
     detrended fluctuations (of `kind`, without any trend) whose tau is as large, counting `x` itself:
-    (1 + #(tau_surrogate >= tau)) / (count + 1). A warning is a small p."""
+    (1 + #(tau_surrogate >= tau)) / (count + 1). A warning is a small p. `step` spaces the windows (`window_ends`)."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 1:
         raise ChaoslitError(f"trend_test takes one series (1-d), got shape {x.shape}.")
     bandwidth = x.size / 10 if bandwidth is None else bandwidth
-    observed = rolling_indicators(x, window, bandwidth=bandwidth, indicators=indicators)
+    indicators = (indicators,) if isinstance(indicators, str) else tuple(indicators)
+    if x.size and np.all(np.isfinite(x)) and not np.std(detrend(x, bandwidth)) > 1e-12 * np.abs(x).max():
+        raise ChaoslitError("trend_test: the series does not fluctuate about its trend (it is constant, to rounding): "
+                            "there is nothing to test.")
+    observed = rolling_indicators(x, window, bandwidth=bandwidth, indicators=indicators, step=step)
     null = rolling_indicators(surrogates(detrend(x, bandwidth), count, kind=kind, seed=seed), window,
-                              bandwidth=bandwidth, indicators=indicators)
+                              bandwidth=bandwidth, indicators=indicators, step=step)
     out = {}
     for name in indicators:
         tau, taus = float(kendall_tau(observed[name])), kendall_tau(null[name])
-        out[name] = (tau, (1 + int((taus >= tau).sum())) / (count + 1))
+        p = (1 + int((taus >= tau).sum())) / (count + 1) if math.isfinite(tau) else 1.0  # no trend measured: no warning
+        out[name] = (tau, p)
     return out

@@ -13,6 +13,7 @@ __all__ = ['GOLDEN', 'ReparametrizedTorusFlow', 'torus_frequency', 'period_sprea
 import math
 from typing import ClassVar
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -113,8 +114,13 @@ def flow_map(system: ReparametrizedTorusFlow, theta, times) -> np.ndarray:
     if times.ndim != 1 or times.size == 0 or not np.all(np.diff(times) > 0) or times[0] <= 0:
         raise ChaoslitError(f"flow_map: times must be increasing and positive, got {times}.")
     with float64_mode():
-        carry = jax.jit(jax.vmap(lambda y0: solve(system, jnp.asarray(times), y0, t0=0.0).ys))
-        return np.asarray(carry(jnp.asarray(theta, dtype=jnp.float64))).transpose(1, 0, 2)
+        return np.asarray(_carry(system, jnp.asarray(times), jnp.asarray(theta, dtype=jnp.float64))).transpose(1, 0, 2)
+
+
+@eqx.filter_jit
+def _carry(system, times, theta):
+    "Each point of `theta` solved to each of `times`: one compiled program for every call with arrays of these shapes."
+    return jax.vmap(lambda y0: solve(system, times, y0, t0=0.0).ys)(theta)
 
 
 def torus_eigenpairs(system: ReparametrizedTorusFlow, modes=((1, 0),), *, order: int = 12, n: int = 48,

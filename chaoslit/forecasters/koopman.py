@@ -6,7 +6,7 @@ Docs: https://chaoslit.github.io/chaoslit/koopman.html.md"""
 
 # %% auto #0
 __all__ = ['RANK', 'FittedLinearObservables', 'DMD', 'HankelDMD', 'EDMD', 'Havok', 'havok', 'Grams', 'gram_matrices',
-           'eigenpair_residuals', 'residual_dmd', 'pseudospectrum', 'koopman_residuals']
+           'eigenpair_residuals', 'residual_dmd', 'pseudospectrum', 'snapshot_pairs', 'koopman_residuals']
 
 # %% ../../nbs/06e_koopman.ipynb #9fa5941a
 from typing import ClassVar, NamedTuple
@@ -229,12 +229,18 @@ def pseudospectrum(grams: Grams, z) -> np.ndarray:
     return np.sqrt(np.maximum(smallest, 0.0)).reshape(z.shape)
 
 # %% ../../nbs/06e_koopman.ipynb #6dc28dcb
+def snapshot_pairs(fitted: FittedLinearObservables, train, *, where: str = "snapshot_pairs") -> tuple:
+    """The dictionary of a fitted DMD-family model (its scaling, delays or monomials) evaluated on `train` at consecutive
+    times, `(before, after)`, stacked over its trajectories: what ResDMD's Gram matrices are made of."""
+    if not isinstance(fitted, FittedLinearObservables):
+        raise ChaoslitError(f"{where}: needs a fitted dmd, hankel_dmd or edmd model, got {type(fitted).__name__}.")
+    trajectories = as_trajectories(train, min_length=fitted.min_context + 1, where=where)
+    with float64_mode():
+        return _snapshot_pairs(fitted, trajectories, fitted.scaler)
+
+
 def koopman_residuals(fitted: FittedLinearObservables, train) -> tuple:
     "Eigenvalues of a fitted DMD-family model and their residuals on the snapshot pairs of `train` (Colbrook & Townsend 2024)."
-    if not isinstance(fitted, FittedLinearObservables):
-        raise ChaoslitError(f"koopman_residuals: needs a fitted dmd, hankel_dmd or edmd model, got {type(fitted).__name__}.")
-    trajectories = as_trajectories(train, min_length=fitted.min_context + 1, where="koopman_residuals")
-    with float64_mode():
-        before, after = _snapshot_pairs(fitted, trajectories, fitted.scaler)
+    before, after = snapshot_pairs(fitted, train, where="koopman_residuals")
     eigenvalues, vectors = np.linalg.eig(np.asarray(fitted.koopman))
     return eigenvalues, eigenpair_residuals(gram_matrices(before, after), eigenvalues, vectors)
