@@ -6,13 +6,14 @@ Docs: https://chaoslit.github.io/chaoslit/benchmark.html.md"""
 
 # %% auto #0
 __all__ = ['BASE', 'METRIC_STEPS', 'FREE_RUN', 'FINDING_HORIZONS', 'MAX_TASK_SECONDS', 'UNPUBLISHED_SETTINGS', 'PUBLISHED_MODELS',
-           'COLUMNS', 'TIMING', 'LEADERBOARD_METRICS', 'SHORT_HORIZON', 'LONG_HORIZON', 'CHAOS_INVARIANTS',
-           'DECORRELATION_MARGIN', 'DIVERGED_ERROR', 'CONSTANT_FORECASTS', 'PHYSICS_BASED', 'PUBLISHED', 'MARKERS',
-           'LINESTYLES', 'Task', 'tasks', 'published_settings', 'published_setting', 'horizon_error_metrics',
-           'horizon_metric', 'run_task', 'Results', 'run', 'check_scheduler', 'TaskProcess', 'bootstrap_median',
-           'label', 'base_setting', 'system_scores', 'leaderboard', 'format_leaderboard', 'horizon_errors',
-           'lacking_horizon_errors', 'spearman', 'chaos_correlations', 'forecaster_correlations', 'findings',
-           'format_findings', 'comparable', 'report', 'hyperparameter_table', 'model_style', 'backfill']
+           'COLUMNS', 'TIMING', 'FINGERPRINTED', 'LEADERBOARD_METRICS', 'SHORT_HORIZON', 'LONG_HORIZON',
+           'CHAOS_INVARIANTS', 'DECORRELATION_MARGIN', 'DIVERGED_ERROR', 'CONSTANT_FORECASTS', 'PHYSICS_BASED',
+           'PUBLISHED', 'MARKERS', 'LINESTYLES', 'Task', 'tasks', 'published_settings', 'published_setting',
+           'horizon_error_metrics', 'horizon_metric', 'run_task', 'Results', 'run_fingerprint', 'record_fingerprint',
+           'run', 'check_scheduler', 'TaskProcess', 'bootstrap_median', 'label', 'base_setting', 'system_scores',
+           'leaderboard', 'format_leaderboard', 'horizon_errors', 'lacking_horizon_errors', 'spearman',
+           'chaos_correlations', 'forecaster_correlations', 'findings', 'format_findings', 'comparable', 'report',
+           'hyperparameter_table', 'model_style', 'backfill']
 
 # %% ../nbs/07_benchmark.ipynb #e44759ae
 import csv
@@ -394,6 +395,58 @@ def _format(value) -> str:
 def _file_name(task: str) -> str:
     return task.replace("|", "__")
 
+# %% ../nbs/07_benchmark.ipynb #836570ae
+FINGERPRINTED = ("protocol.py", "metrics.py", "integrate.py", "systems", "data/invariants.json")
+
+
+def run_fingerprint() -> dict:
+    """What every task's data and scores depend on besides the forecaster: chaoslit's and JAX's versions, and a hash of
+    the files in `FINGERPRINTED` (the protocol, the metrics, the integrator, the systems, and the catalogue's measured
+    invariants, whose exponents set the Lyapunov times and the windows' spacing)."""
+    import hashlib
+
+    import jax
+
+    root, digest = importlib.resources.files("chaoslit"), hashlib.sha256()
+    for name in FINGERPRINTED:
+        entry = root.joinpath(*name.split("/"))
+        for file in sorted((f for f in entry.iterdir() if f.name.endswith(".py")), key=lambda f: f.name) if entry.is_dir() else [entry]:
+            digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    return dict(chaoslit=chaoslit.__version__, jax=jax.__version__, code_and_data=digest.hexdigest()[:16])
+
+
+def _fingerprints(folder) -> list:
+    "The fingerprints a run recorded, oldest first (none for a run older than them, or a file that cannot be read)."
+    path = Path(folder) / "fingerprints.json"
+    try:
+        seen = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return []
+    return seen if isinstance(seen, list) and all(isinstance(s, dict) for s in seen) else []
+
+
+def record_fingerprint(folder) -> None:
+    "Add today's `run_fingerprint` to the run's `fingerprints.json`, with the time, unless it is the last one recorded."
+    seen, current = _fingerprints(folder), run_fingerprint()
+    if not seen or {k: v for k, v in seen[-1].items() if k != "since"} != current:
+        seen.append({**current, "since": time.strftime("%Y-%m-%d %H:%M:%S")})
+        write_atomic(Path(folder) / "fingerprints.json", lambda file: file.write(json.dumps(seen, indent=1) + "\n"))
+
+
+def _warn_if_stale(folder) -> None:
+    "Warn when a run's rows were scored under more than one fingerprint, or under another than today's."
+    seen = _fingerprints(folder)
+    if not seen:
+        return  # a run older than the fingerprints: nothing to compare with
+    if len(seen) > 1:
+        warnings.warn(f"report: the run in {str(folder)!r} was resumed under {len(seen)} different versions of chaoslit's "
+                      "protocol, systems or measured invariants (fingerprints.json): rows from before and after a change "
+                      "may not compare. Run it again into a new folder for a table made under one.", stacklevel=3)
+    elif {k: v for k, v in seen[-1].items() if k != "since"} != run_fingerprint():
+        warnings.warn(f"report: the run in {str(folder)!r} was scored under another version of chaoslit's protocol, "
+                      "systems or measured invariants than this one (fingerprints.json): a task run again now could score "
+                      "differently.", stacklevel=3)
+
 # %% ../nbs/07_benchmark.ipynb #dffb38d7
 def run(task_list: list, out, *, resume: bool = False, scheduler: str | None = None, progress: bool = True,
         budget: Budget = Budget(), hyperparameters: dict | None = None, task_seconds: float | None = None,
@@ -413,6 +466,7 @@ def run(task_list: list, out, *, resume: bool = False, scheduler: str | None = N
         raise ChaoslitError(f"run was given the results in {str(out.folder)!r} not open for writing: pass the folder, "
                             "or a Results from Results.open (which holds the folder's lock).")
     results = out if isinstance(out, Results) else Results.open(out, resume=resume)
+    record_fingerprint(results.folder)
     options = dict(budget=budget, hyperparameters=hyperparameters,
                    tuning_log=str(results.folder.resolve() / "tuning.log"))  # absolute: Dask workers too
     run_one = functools.partial(run_task, **options) if task_seconds is None else \
@@ -939,6 +993,7 @@ def report(folder, *, attractor_system: str | None = None) -> dict:
     results = Results(folder)
     if not results.table.exists():
         raise ChaoslitError(f"No results in {str(folder)!r}: run `chaoslit bench --out {folder}` first.")
+    _warn_if_stale(folder)
     rows = results.rows()
     if not rows:
         raise ChaoslitError(f"{str(results.table)!r} holds no finished task yet.")
