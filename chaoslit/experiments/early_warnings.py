@@ -8,7 +8,7 @@ Docs: https://chaoslit.github.io/chaoslit/early_warnings.html.md"""
 __all__ = ['INDICATORS', 'SURROGATES', 'GrazingModel', 'grazing_folds', 'ramp', 'local_maxima', 'bifurcation_diagram', 'detrend',
            'dfa_exponent', 'window_ends', 'rolling_indicators', 'kendall_tau', 'surrogates', 'trend_test']
 
-# %% ../../nbs/09d_early_warnings.ipynb #20581c7b
+# %% ../../nbs/09d_early_warnings.ipynb #c7221f9f
 import math
 from typing import ClassVar
 
@@ -26,7 +26,7 @@ from ..core import (AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, Sc
                            check_positive, check_positive_int, float64_mode, parameter, unknown_name)
 from ..integrate import iterate, trajectory
 
-# %% ../../nbs/09d_early_warnings.ipynb #3a9e1680
+# %% ../../nbs/09d_early_warnings.ipynb #9797e430
 class GrazingModel(AbstractFlow):
     "May's grazing model: a resource x grows logistically and is grazed at a rate that saturates, dx/dt = r x (1 - x/k) - c x²/(1 + x²)."
 
@@ -66,7 +66,7 @@ def grazing_folds(model: GrazingModel = GrazingModel()) -> tuple:
     pressure = lambda x: r * (1 - x / k) * (1 + x**2) / x
     return tuple(sorted(pressure(x) for x in xs))
 
-# %% ../../nbs/09d_early_warnings.ipynb #41054fa8
+# %% ../../nbs/09d_early_warnings.ipynb #52919873
 def _with(system: AbstractSystem, name: str, value) -> AbstractSystem:
     "`system` with its parameter `name` set to `value` (traced values welcome)."
     return eqx.tree_at(lambda s: getattr(s, name), system, value)
@@ -168,7 +168,7 @@ def ramp(system: AbstractSystem, name: str, start: float, stop: float, n: int, *
                             "sooner.")
     return values, ys
 
-# %% ../../nbs/09d_early_warnings.ipynb #8cd70187
+# %% ../../nbs/09d_early_warnings.ipynb #17db4b1e
 def local_maxima(x) -> np.ndarray:
     "The local maxima of the series `x`, each refined by the parabola through it and its two neighbours."
     x = np.asarray(x, dtype=np.float64)
@@ -207,7 +207,7 @@ def bifurcation_diagram(system: AbstractSystem, name: str, values, *, n: int = 2
         points.append(peaks)
     return np.concatenate(xs), np.concatenate(points)
 
-# %% ../../nbs/09d_early_warnings.ipynb #2d5a0a46
+# %% ../../nbs/09d_early_warnings.ipynb #935eb71e
 INDICATORS = ("variance", "autocorrelation", "skewness", "dfa")
 
 
@@ -313,7 +313,7 @@ def kendall_tau(values) -> np.ndarray:
     time = np.arange(values.shape[-1])
     return np.array([scipy.stats.kendalltau(time, row).statistic for row in flat]).reshape(values.shape[:-1])
 
-# %% ../../nbs/09d_early_warnings.ipynb #6903173f
+# %% ../../nbs/09d_early_warnings.ipynb #984cf757
 SURROGATES = ("ar1", "phase")
 
 
