@@ -425,10 +425,15 @@ def _fingerprints(folder) -> list:
     return seen if isinstance(seen, list) and all(isinstance(s, dict) for s in seen) else []
 
 
+def _without_time(entry: dict) -> dict:
+    "A recorded fingerprint without the time it was recorded, to compare with `run_fingerprint()`."
+    return {key: value for key, value in entry.items() if key != "since"}
+
+
 def record_fingerprint(folder) -> None:
     "Add today's `run_fingerprint` to the run's `fingerprints.json`, with the time, unless it is the last one recorded."
     seen, current = _fingerprints(folder), run_fingerprint()
-    if not seen or {k: v for k, v in seen[-1].items() if k != "since"} != current:
+    if not seen or _without_time(seen[-1]) != current:
         seen.append({**current, "since": time.strftime("%Y-%m-%d %H:%M:%S")})
         write_atomic(Path(folder) / "fingerprints.json", lambda file: file.write(json.dumps(seen, indent=1) + "\n"))
 
@@ -442,7 +447,7 @@ def _warn_if_stale(folder) -> None:
         warnings.warn(f"report: the run in {str(folder)!r} was resumed under {len(seen)} different versions of chaoslit's "
                       "protocol, systems or measured invariants (fingerprints.json): rows from before and after a change "
                       "may not compare. Run it again into a new folder for a table made under one.", stacklevel=3)
-    elif {k: v for k, v in seen[-1].items() if k != "since"} != run_fingerprint():
+    elif _without_time(seen[-1]) != run_fingerprint():
         warnings.warn(f"report: the run in {str(folder)!r} was scored under another version of chaoslit's protocol, "
                       "systems or measured invariants than this one (fingerprints.json): a task run again now could score "
                       "differently.", stacklevel=3)
@@ -1002,14 +1007,13 @@ def report(folder, *, attractor_system: str | None = None) -> dict:
         _write(Path(folder) / "hyperparameters.json", json.dumps(table, indent=1, sort_keys=True) + "\n")
     board = leaderboard(rows)
     compared, left_out = comparable(rows)
-    errors = horizon_errors(results, compared)
     without = lacking_horizon_errors(results, compared)
+    errors = {} if without else horizon_errors(results, compared)
     if without:  # findings from the rest alone would be partial
         warnings.warn(f"report: {len(without)} finished tasks have neither their horizon errors in the table nor their "
                       f"arrays in {str(results.arrays)!r} (the first: {without[0]}), so the findings are left as stored; "
                       f"`chaoslit report {results.folder} --backfill` completes those whose arrays are kept; run the "
                       "rest again, into a new folder, with their --hyperparameters.", stacklevel=2)
-        errors = {}
     correlations, pairs = chaos_correlations(errors), forecaster_correlations(compared)
     found = findings(leaderboard(compared) if left_out else board, correlations, pairs)
     measured = dict(findings=found, horizons=FINDING_HORIZONS, correlations=correlations, left_out=left_out,

@@ -350,15 +350,16 @@ def trend_test(x, window: int, *, bandwidth: float | None = None, indicators=("v
     detrended fluctuations (of `kind`, without any trend) whose tau is as large, counting `x` itself:
     (1 + #(tau_surrogate >= tau)) / (count + 1). A warning is a small p. `step` spaces the windows (`window_ends`)."""
     x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 1:
-        raise ChaoslitError(f"trend_test takes one series (1-d), got shape {x.shape}.")
+    if x.ndim != 1 or x.size == 0 or not np.all(np.isfinite(x)):
+        raise ChaoslitError(f"trend_test takes one series (1-d) of finite numbers, got shape {x.shape}.")
     bandwidth = x.size / 10 if bandwidth is None else bandwidth
     indicators = (indicators,) if isinstance(indicators, str) else tuple(indicators)
-    if x.size and np.all(np.isfinite(x)) and not np.std(detrend(x, bandwidth)) > 1e-12 * np.abs(x).max():
+    fluctuations = detrend(x, bandwidth)
+    if not np.std(fluctuations) > 1e-12 * np.abs(x).max():
         raise ChaoslitError("trend_test: the series does not fluctuate about its trend (it is constant, to rounding): "
                             "there is nothing to test.")
     observed = rolling_indicators(x, window, bandwidth=bandwidth, indicators=indicators, step=step)
-    null = rolling_indicators(surrogates(detrend(x, bandwidth), count, kind=kind, seed=seed), window,
+    null = rolling_indicators(surrogates(fluctuations, count, kind=kind, seed=seed), window,
                               bandwidth=bandwidth, indicators=indicators, step=step)
     out = {}
     for name in indicators:
