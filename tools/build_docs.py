@@ -99,7 +99,7 @@ nav a {{ display: block; padding: .25rem .5rem; color: #245; text-decoration: no
 nav a.here {{ background: #dde6f0; font-weight: 600; }}
 nav .section {{ display: block; margin: .9rem 0 .2rem; padding: 0 .5rem; font-size: .8rem; font-weight: 700; color: #567; text-transform: uppercase; letter-spacing: .04em; }}
 main {{ max-width: 58rem; min-width: 0; padding: 1.5rem 2.5rem; overflow-x: auto; }}
-.table-scroll {{ overflow-x: auto; max-width: 100%; }} math[display="block"] {{ margin: .8rem 0; }}
+.table-scroll, .math-scroll {{ overflow-x: auto; max-width: 100%; }} .math-scroll {{ display: block; }} math[display="block"] {{ margin: .8rem 0; }}
 pre {{ background: #f6f8fa; padding: .6rem .8rem; overflow-x: auto; font-size: 13.5px; border-radius: 4px; }}
 table {{ border-collapse: collapse; margin: 1rem 0; }} td, th {{ border: 1px solid #ccd; padding: .25rem .5rem; }}
 img {{ max-width: 100%; }} .description {{ color: #555; font-size: 1.1rem; }}
@@ -127,7 +127,9 @@ def render_math(body: str, failures: list) -> str:
             failures.append(f"{tex!r} (a control character: a backslash taken as an escape)")
             return match.group(0)
         try:
-            return tex_to_mathml(tex, display="block" if match.group(1) else "inline")
+            if match.group(1):  # a displayed formula wider than the column scrolls on its own
+                return f'<span class="math-scroll">{tex_to_mathml(tex, display="block")}</span>'
+            return tex_to_mathml(tex, display="inline")
         except Exception as error:  # latex2mathml raises its own exceptions, one per kind of bad input
             failures.append(f"{tex!r} ({type(error).__name__}: {error})")
             return match.group(0)

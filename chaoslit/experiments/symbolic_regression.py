@@ -9,138 +9,17 @@ __all__ = ['METHODS', 'symbolic_vector_field', 'library_terms', 'sindy_terms', '
            'pysindy_terms', 'recovery', 'gplearn_expression', 'recover']
 
 # %% ../../nbs/09b_symbolic_regression.ipynb #f0c95e9e
-import functools
 import re
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import sympy
-from jax.extend import core as jax_core
 
-from ..core import AbstractFlow, ChaoslitError, float64_mode
+from ..core import AbstractFlow, ChaoslitError
 from ..integrate import Batch
+from ..systems.describe import symbolic_trace
 
 # %% ../../nbs/09b_symbolic_regression.ipynb #6f184c7f
-def _elementwise(function):
-    "A rule that applies a sympy function to every element (no parameters)."
-    rule = lambda *arrays: np.vectorize(function, otypes=[object])(*arrays)
-    rule.plain = True
-    return rule
-
-
-def _reduce(function):
-    def rule(array, *, axes, **params):
-        for axis in sorted(axes, reverse=True):
-            array = np.apply_along_axis(lambda values: functools.reduce(function, values), axis, array)
-        return array
-    return rule
-
-
-def _broadcast_in_dim(array, *, shape, broadcast_dimensions, **params):
-    kept = [shape[i] if i in broadcast_dimensions else 1 for i in range(len(shape))]
-    return np.broadcast_to(np.reshape(array, kept), shape)
-
-
-def _dot_general(a, b, *, dimension_numbers, **params):
-    (contract_a, contract_b), (batch_a, batch_b) = dimension_numbers
-    if batch_a or batch_b:
-        raise NotImplementedError("dot_general with batch dimensions")
-    return np.tensordot(a, b, axes=(list(contract_a), list(contract_b)))
-
-
-def _slice(array, *, start_indices, limit_indices, strides, **params):
-    strides = strides or (1,) * len(start_indices)
-    return array[tuple(slice(*bounds) for bounds in zip(start_indices, limit_indices, strides))]
-
-
-def _iota(*, dtype, shape, dimension, **params):
-    counts = np.arange(shape[dimension]).reshape([-1 if i == dimension else 1 for i in range(len(shape))])
-    return _symbolic(np.broadcast_to(counts, shape))
-
-
-def _select(predicate, *cases):
-    "lax.select_n: case k where the predicate (a boolean for two cases, else an integer) is k."
-    def one(p, *values):
-        if len(values) == 2:
-            return sympy.Piecewise((values[1], p), (values[0], True))
-        return sympy.Piecewise(*((value, sympy.Eq(p, k)) for k, value in enumerate(values[:-1])), (values[-1], True))
-    return np.vectorize(one, otypes=[object])(predicate, *cases)
-
-
-def _divide(a, b):
-    "lax.div: exact for numbers and expressions, truncated toward zero for two integers (as JAX divides integers)."
-    quotient = lambda p, q: sympy.Integer(int(p / q)) if p.is_Integer and q.is_Integer else p / q
-    return np.vectorize(quotient, otypes=[object])(a, b)
-
-
-def _convert(x, *, new_dtype, **params):
-    "lax.convert_element_type: a float stays itself; to an integer only a number, truncated (an expression is refused)."
-    if not np.issubdtype(new_dtype, np.integer):
-        return x
-    def truncate(value):
-        if not value.is_number:
-            raise ChaoslitError(f"symbolic_vector_field: the field converts {value} to an integer, which has no "
-                                "symbolic rule.")
-        return sympy.Integer(int(value))
-    return np.vectorize(truncate, otypes=[object])(x)
-
-
-# jax primitive -> a rule on arrays of sympy expressions (numpy object arrays); ufuncs and elementwise rules take no
-# parameters, the others take the primitive's
-_RULES = {
-    "add": np.add, "sub": np.subtract, "mul": np.multiply, "neg": np.negative, "pow": np.power,
-    "integer_pow": lambda x, *, y, **params: x ** y, "square": lambda x, **params: x ** 2,
-    **{name: _elementwise(getattr(sympy, name)) for name in ("sin", "cos", "tan", "tanh", "sinh", "cosh", "exp",
-                                                                "log", "sqrt", "sign")},
-    "abs": _elementwise(sympy.Abs), "max": _elementwise(sympy.Max), "min": _elementwise(sympy.Min),
-    "lt": _elementwise(sympy.StrictLessThan), "gt": _elementwise(sympy.StrictGreaterThan),
-    "le": _elementwise(sympy.LessThan), "ge": _elementwise(sympy.GreaterThan), "eq": _elementwise(sympy.Eq),
-    "ne": _elementwise(sympy.Ne), "select_n": _select, "iota": _iota, "div": _divide,
-    "stack": lambda *arrays, axis, **params: np.stack(arrays, axis=axis),
-    "concatenate": lambda *arrays, dimension, **params: np.concatenate(arrays, axis=dimension),
-    "convert_element_type": _convert, "copy": lambda x, **params: x, "copy_p": lambda x, **params: x,
-    "broadcast_in_dim": _broadcast_in_dim, "dot_general": _dot_general, "slice": _slice,
-    "reshape": lambda x, *, new_sizes, **params: np.reshape(x, new_sizes),
-    "squeeze": lambda x, *, dimensions, **params: np.squeeze(x, axis=tuple(dimensions)),
-    "reduce_sum": _reduce(sympy.Add), "reduce_max": _reduce(sympy.Max), "reduce_min": _reduce(sympy.Min),
-}
-_CALLS = ("pjit", "jit", "closed_call", "core_call", "custom_jvp_call", "custom_vjp_call")
-
-
-def _symbolic(value) -> np.ndarray:
-    "A constant of the jaxpr as an object array of sympy numbers (integers stay integers)."
-    array = np.asarray(value)
-    if array.dtype == object:
-        return array
-    exact = np.issubdtype(array.dtype, np.integer) or array.dtype == bool
-    number = (lambda v: sympy.Integer(int(v))) if exact else (lambda v: sympy.Float(float(v)))
-    return np.vectorize(number, otypes=[object])(array) if array.size else array.astype(object)
-
-
-def _evaluate(jaxpr, consts, args) -> list:
-    "Run a jaxpr on numpy object arrays of sympy expressions."
-    env = {}
-    read = lambda var: _symbolic(var.val) if isinstance(var, jax_core.Literal) else env[var]
-    env.update(zip(jaxpr.constvars, map(_symbolic, consts)))
-    env.update(zip(jaxpr.invars, args))
-    for eqn in jaxpr.eqns:
-        inputs, name = [read(var) for var in eqn.invars], eqn.primitive.name
-        if name in _CALLS:
-            inner = eqn.params.get("jaxpr") or eqn.params.get("call_jaxpr") or eqn.params.get("fun_jaxpr")
-            outputs = _evaluate(inner.jaxpr, inner.consts, inputs)
-        elif name == "unstack":
-            outputs = [np.take(inputs[0], i, axis=eqn.params["axis"]) for i in range(inputs[0].shape[eqn.params["axis"]])]
-        elif name in _RULES:
-            rule = _RULES[name]
-            outputs = [rule(*inputs) if isinstance(rule, np.ufunc) or getattr(rule, "plain", False)
-                       else rule(*inputs, **eqn.params)]
-        else:
-            raise ChaoslitError(f"symbolic_vector_field: the primitive {name!r} has no symbolic rule.")
-        env.update(zip(eqn.outvars, (np.asarray(value, dtype=object) for value in outputs)))
-    return [read(var) for var in jaxpr.outvars]
-
-
 def symbolic_vector_field(system: AbstractFlow) -> list:
     """The vector field of `system` at its parameters as sympy expressions, one per coordinate, in the state symbols
     `x0, x1, ...` and the time `t`: traced from the code (a jaxpr, run on symbols), not typed again, and left as traced
@@ -150,11 +29,12 @@ def symbolic_vector_field(system: AbstractFlow) -> list:
     if Batch.of(system).is_batch:
         raise ChaoslitError(f"symbolic_vector_field writes one system's equations: give {system.name} one value of "
                             "each parameter, not a batch.")
-    state, time = np.array(sympy.symbols(f"x0:{system.dim}"), dtype=object), sympy.Symbol("t")
-    with float64_mode():
-        closed = jax.make_jaxpr(lambda t, y: system.vector_field(t, y))(0.0, jnp.zeros(system.dim))
-    (field,) = _evaluate(closed.jaxpr, closed.consts, [np.asarray(time, dtype=object), state])
-    return list(np.asarray(field).ravel())
+    state = np.array(sympy.symbols(f"x0:{system.dim}"), dtype=object)
+    try:
+        (field,) = symbolic_trace(system.vector_field, sympy.Symbol("t"), state)
+    except ChaoslitError as error:
+        raise ChaoslitError(f"symbolic_vector_field: {error}") from None
+    return list(field.ravel())
 
 # %% ../../nbs/09b_symbolic_regression.ipynb #f3bd4ed0
 def _constant(dim: int) -> tuple:

@@ -16,7 +16,7 @@ from ..core import AbstractSystem, ChaoslitError, as_parameter, is_parameter, un
 from . import classic, delay, flows, high_dimensional, maps
 
 # %% ../../nbs/01_systems.ipynb #ce1ed5eb
-_GROUPS = (classic, flows, delay, high_dimensional, maps)
+_GROUPS = (classic, *flows.family_modules(), delay, high_dimensional, maps)
 
 
 def _collect(groups) -> MappingProxyType:
