@@ -8,7 +8,7 @@ Docs: https://chaoslit.github.io/chaoslit/core.html.md"""
 __all__ = ['Scalar', 'State', 'Trajectory', 'TrajectoryBatch', 'Times', 'MEMORY_FRACTION', 'COMPILATION_CACHE_MIN_SECONDS',
            'ChaoslitError', 'IntegrationError', 'unknown_name', 'memory_limit', 'check_memory',
            'enable_compilation_cache', 'write_atomic', 'as_key', 'check_positive', 'check_positive_int', 'renamed',
-           'float64_mode', 'require_float64', 'as_parameter', 'parameter', 'is_parameter', 'Metadata',
+           'float64_mode', 'require_float64', 'standard_error', 'as_parameter', 'parameter', 'is_parameter', 'Metadata',
            'computed_invariants', 'reference_database', 'reference_metadata', 'adopt_reference_metadata',
            'AbstractSystem', 'AbstractFlow', 'AbstractMap', 'AbstractDelayFlow']
 
@@ -196,6 +196,18 @@ def require_float64(where: str, **arrays) -> None:
                 "a jax.jit/grad/vmap traced with x64 disabled: trace it inside `with chaoslit.core.float64_mode():`, "
                 "or set jax.config.update('jax_enable_x64', True) at the start of your program."
             )
+
+# %% ../nbs/00_core.ipynb #57fe46fa
+def standard_error(values, axis: int = -1) -> np.ndarray:
+    """The standard error of the mean of `values` along `axis`, NaNs left out: the sample standard deviation (ddof 1)
+    over the square root of the number of values; NaN where fewer than two values remain."""
+    values = np.asarray(values, dtype=float)
+    count = np.sum(~np.isnan(values), axis=axis)
+    with warnings.catch_warnings():  # an all-NaN slice has no mean: its error is NaN, said below, not warned
+        warnings.simplefilter("ignore", RuntimeWarning)
+        deviations = values - np.nanmean(values, axis=axis, keepdims=True)
+    squares = np.nansum(deviations**2, axis=axis)
+    return np.where(count > 1, np.sqrt(squares / np.maximum(count - 1, 1) / np.maximum(count, 1)), np.nan)[()]
 
 # %% ../nbs/00_core.ipynb #4fec681b
 def as_parameter(value: ArrayLike) -> ArrayLike:

@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from ..core import ChaoslitError, as_key, check_positive, check_positive_int, unknown_name
+from ..core import ChaoslitError, as_key, check_positive, check_positive_int, standard_error, unknown_name
 from .early_warnings import surrogates
 from ..integrate import bounded_coordinates, trajectory
 from ..systems import get
@@ -379,4 +379,4 @@ def mean_and_error(values) -> tuple:
     values = np.asarray(values, dtype=float)
     if values.ndim != 1 or values.size == 0:
         raise ChaoslitError(f"mean_and_error needs a non-empty 1-d array of values, got shape {values.shape}.")
-    return float(values.mean()), float(values.std(ddof=1) / math.sqrt(len(values))) if len(values) > 1 else 0.0
+    return float(values.mean()), float(standard_error(values)) if len(values) > 1 else 0.0

@@ -22,7 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from ..core import ChaoslitError, check_memory, float64_mode
+from ..core import ChaoslitError, check_memory, float64_mode, standard_error
 from .base import (BOOLEAN, AbstractFitted, AbstractForecaster, Rule, Standardizer,
                                        check_hyperparameters, choice, integer, number, optional)
 from .training import TrainingSet, train, training_set
@@ -217,7 +217,7 @@ def reconstruction_quality(fitted: AbstractFitted, data, *, n_steps: int | None 
             state = fitted.encode(fitted.scaler.forward(jnp.asarray(data.test.context[0, -fitted.min_context:])))
             stretch = np.asarray(_largest_exponent_per_step(fitted, state, transient + n_steps, jax.random.key(0)))
         per_block = stretch[transient:][: n_steps // blocks * blocks].reshape(blocks, -1).mean(axis=1) / data.dt
-        exponent, stderr = float(per_block.mean()), float(per_block.std(ddof=1) / np.sqrt(blocks))
+        exponent, stderr = float(per_block.mean()), float(standard_error(per_block))
     return Reconstruction(exponent, stderr, data.lyapunov_exponent, float(state_space_divergence(truth, run, bins=bins)),
                           float(hellinger_distance(truth, run)), run)
 

@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import chaoslit
-from ..core import ChaoslitError, IntegrationError, float64_mode, write_atomic
+from ..core import ChaoslitError, IntegrationError, float64_mode, standard_error, write_atomic
 from ..integrate import iterate, trajectory
 from .dimensions import correlation_dimension
 from .diagnostics import classify
@@ -42,7 +42,7 @@ def average_divergence(system, *, periods: float = 2000.0, transient: float = 10
         values = np.asarray(jax.jit(trace)(jnp.asarray(t), jnp.asarray(y)))
     segments = (values[1:] + values[:-1]) / 2
     means = [part.mean() for part in np.array_split(segments, batches)]
-    return float(segments.mean()), float(np.std(means, ddof=1) / math.sqrt(batches))
+    return float(segments.mean()), float(standard_error(means))
 
 
 def divergence_identity_holds(record: dict, period: float) -> bool:

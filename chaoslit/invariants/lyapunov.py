@@ -24,7 +24,7 @@ import numpy as np
 from jax.flatten_util import ravel_pytree
 
 from ..core import (AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, IntegrationError, check_positive,
-                           check_positive_int, float64_mode)
+                           check_positive_int, float64_mode, standard_error)
 from ..integrate import (BLOWUP, STEPS_PER_PERIOD, Batch, bounded_coordinates, default_controller,
                                 default_steps_per_delay, delay_start, delay_step, explicit_step, next_step_size, time_scale,
                                 trajectory, vmap_batch)
@@ -86,7 +86,7 @@ class LyapunovSpectrum:
         """The standard error of `statistic(exponents)` (a function of spectra `(..., k)`), from its spread over the
         replicas (those that blew up left out)."""
         values = statistic(self.replicas)
-        return np.nanstd(values, axis=-1, ddof=1) / np.sqrt(np.sum(~np.isnan(values), axis=-1))
+        return standard_error(values, axis=-1)
 
     @property
     def zero_band(self) -> np.ndarray:
@@ -634,7 +634,7 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
             previous = rate
             estimates = np.where(alive[..., None], total / ((len(history) + 1) * block * interval), np.nan)  # (batch, replicas, k)
             mean = np.nanmean(estimates, axis=1)
-            stderr = np.nanstd(estimates, axis=1, ddof=1) / np.sqrt(alive.sum(axis=1))[:, None]
+            stderr = standard_error(estimates, axis=1)
             history.append(mean)
             expected = _expected_stderr(sums, first, previous, len(history), alive)  # when to stop, not the error bar
             converged = (len(history) >= min_blocks) & np.all(expected <= tolerance * np.maximum(np.abs(mean), 1.0 / period), axis=-1)
