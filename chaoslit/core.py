@@ -200,14 +200,16 @@ def require_float64(where: str, **arrays) -> None:
 # %% ../nbs/00_core.ipynb #57fe46fa
 def standard_error(values, axis: int = -1) -> np.ndarray:
     """The standard error of the mean of `values` along `axis`, NaNs left out: the sample standard deviation (ddof 1)
-    over the square root of the number of values; NaN where fewer than two values remain."""
+    over the square root of the number of values; NaN where fewer than two values remain or one is infinite."""
     values = np.asarray(values, dtype=float)
+    infinite = np.isinf(values).any(axis=axis)
+    values = np.where(np.isinf(values), np.nan, values)
     count = np.sum(~np.isnan(values), axis=axis)
     with warnings.catch_warnings():  # an all-NaN slice has no mean: its error is NaN, said below, not warned
         warnings.simplefilter("ignore", RuntimeWarning)
         deviations = values - np.nanmean(values, axis=axis, keepdims=True)
     squares = np.nansum(deviations**2, axis=axis)
-    return np.where(count > 1, np.sqrt(squares / np.maximum(count - 1, 1) / np.maximum(count, 1)), np.nan)[()]
+    return np.where((count > 1) & ~infinite, np.sqrt(squares / np.maximum(count - 1, 1) / np.maximum(count, 1)), np.nan)[()]
 
 # %% ../nbs/00_core.ipynb #4fec681b
 def as_parameter(value: ArrayLike) -> ArrayLike:

@@ -130,7 +130,7 @@ class MacArthur(AbstractCatalogueFlow):
 
     c: Array = parameter(published_parameter("MacArthur", "c"))  # content of each resource in each species (consumption per unit growth)
     d: Scalar = parameter(0.25)  # turnover rate of the resources
-    k: Array = parameter(published_parameter("MacArthur", "k"))  # half-saturation constants, species by resource
+    k: Array = parameter(published_parameter("MacArthur", "k"))  # half-saturation constants, resource by species
     m: Scalar = parameter(0.25)  # mortality of every species
     r: Scalar = parameter(1.0)  # maximal growth rate of every species
     s: Array = parameter(published_parameter("MacArthur", "s"))  # supply of each resource

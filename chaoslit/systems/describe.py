@@ -76,6 +76,16 @@ def _select(predicate, *cases):
     return np.vectorize(one, otypes=[object])(predicate, *cases)
 
 
+def _truncated_remainder(a, b, **params):
+    "lax.rem, as C's fmod (the sign of the dividend): for numbers only; an expression is refused (`jnp.mod` has its rule)."
+    def one(p, q):
+        if not (p.is_number and q.is_number):
+            raise ChaoslitError(f"the code takes lax.rem({p}, {q}) (a truncated remainder) of an expression, which has "
+                                "no symbolic rule here.")
+        return sympy.Float(math.fmod(float(p), float(q)))
+    return np.vectorize(one, otypes=[object])(a, b)
+
+
 def _divide(a, b):
     "lax.div: exact for numbers and expressions, truncated toward zero for two integers (as JAX divides integers)."
     quotient = lambda p, q: sympy.Integer(int(p / q)) if p.is_Integer and q.is_Integer else p / q
@@ -83,7 +93,14 @@ def _divide(a, b):
 
 
 def _convert(x, *, new_dtype, **params):
-    "lax.convert_element_type: a float stays itself; to an integer only a number, truncated (an expression is refused)."
+    """lax.convert_element_type: to a float, an integer becomes a float (so that `div` no longer truncates it) and a
+    truth value 1 or 0; to an integer only a number, truncated (an expression is refused)."""
+    if np.issubdtype(new_dtype, np.floating):
+        def to_float(value):
+            if isinstance(value, sympy.logic.boolalg.Boolean):
+                return sympy.Piecewise((1, value), (0, True))
+            return sympy.Float(int(value)) if value.is_Integer else value
+        return np.vectorize(to_float, otypes=[object])(x)
     if not np.issubdtype(new_dtype, np.integer):
         return x
     def truncate(value):
@@ -105,7 +122,7 @@ _RULES = {
     "lt": _elementwise(sympy.StrictLessThan), "gt": _elementwise(sympy.StrictGreaterThan),
     "le": _elementwise(sympy.LessThan), "ge": _elementwise(sympy.GreaterThan), "eq": _elementwise(sympy.Eq),
     "ne": _elementwise(sympy.Ne), "floor": _elementwise(sympy.floor),
-    "ceil": _elementwise(sympy.ceiling), "rem": _elementwise(sympy.Mod), "atan2": _elementwise(sympy.atan2),
+    "ceil": _elementwise(sympy.ceiling), "rem": _truncated_remainder, "atan2": _elementwise(sympy.atan2),
     "and": _elementwise(sympy.And), "or": _elementwise(sympy.Or), "not": _elementwise(sympy.Not),
     "select_n": _select, "iota": _iota, "div": _divide,
     "stack": lambda *arrays, axis, **params: np.stack(arrays, axis=axis),
@@ -161,7 +178,12 @@ def symbolic_trace(function, *arguments) -> list:
     arguments = [np.asarray(argument, dtype=object) for argument in arguments]
     with float64_mode():
         closed = jax.make_jaxpr(function)(*(jnp.zeros(a.shape, dtype=jnp.float64) for a in arguments))
-    return _evaluate(closed.jaxpr, closed.consts, arguments)
+    try:
+        return _evaluate(closed.jaxpr, closed.consts, arguments)
+    except ChaoslitError:
+        raise
+    except Exception as error:  # a rule meeting a use of its primitive it does not cover: named, not a traceback
+        raise ChaoslitError(f"the code's operations could not be read as algebra ({type(error).__name__}: {error}).") from None
 
 # %% ../../nbs/01f_describe.ipynb #faca2ef5
 _LETTERS = ("x", "y", "z", "w")
@@ -169,7 +191,8 @@ _LETTERS = ("x", "y", "z", "w")
 
 def state_symbols(system: AbstractSystem) -> tuple:
     "Symbols for the state's coordinates: x, y, z (and w) up to four dimensions, else x_1 ... x_n (also when a parameter already has one of those names)."
-    if system.dim <= len(_LETTERS) and not set(system.parameters) & set(_LETTERS[: system.dim]):
+    taken = set(system.parameters) | {_symbol_name(name) for name in system.parameters}
+    if system.dim <= len(_LETTERS) and not taken & set(_LETTERS[: system.dim]):
         return sympy.symbols(_LETTERS[: system.dim], real=True)
     return sympy.symbols(f"x_1:{system.dim + 1}", real=True)
 
@@ -180,13 +203,16 @@ def _symbol_name(name: str) -> str:
 
 
 def parameter_symbols(system: AbstractSystem) -> dict:
-    "`{name: array of symbols}`: a 0-d array holding one symbol for a scalar parameter, indexed symbols (from 1) for an array."
+    """`{name: array of symbols}`: a 0-d array holding one symbol for a scalar parameter, indexed symbols (from 1,
+    `w_{1,2}`) for an array. Two parameters that would print alike (`eps` and `epsilon`) keep their own names."""
+    shown = {name: _symbol_name(name) for name in system.parameters}
+    shown = {name: name if list(shown.values()).count(printed) > 1 else printed for name, printed in shown.items()}
     symbols = {}
     for name, value in system.parameters.items():
         array = np.empty(np.shape(value), dtype=object)
         for index in np.ndindex(array.shape):
-            suffix = "_" + "".join(str(i + 1) for i in index) if index else ""
-            array[index] = sympy.Symbol(_symbol_name(name) + suffix, real=True)
+            suffix = "_" + ",".join(str(i + 1) for i in index) if index else ""
+            array[index] = sympy.Symbol(shown[name] + suffix, real=True)
         symbols[name] = array
     return symbols
 
@@ -194,6 +220,8 @@ def parameter_symbols(system: AbstractSystem) -> dict:
 def _readable(value: sympy.Float) -> sympy.Expr:
     "A float of the code as a reader would write it: an integer, a fraction or a multiple of pi when it is one (to 1e-12), else itself."
     number = float(value)
+    if not abs(number) < 2.0**53:  # beyond float64's whole numbers, or not finite: the float as it is
+        return value
     for unit, symbol in ((1.0, sympy.Integer(1)), (math.pi, sympy.pi)):
         ratio = fractions.Fraction(number / unit).limit_denominator(12)
         if ratio and abs(float(ratio) * unit - number) <= 1e-12 * abs(number):
@@ -255,12 +283,17 @@ def equations_latex(system: AbstractSystem) -> list[str]:
     return [f"{_left_side(system, s)} = {sympy.latex(e)}" for s, e in zip(state_symbols(system), _shown(system))]
 
 # %% ../../nbs/01f_describe.ipynb #c9b86b88
+def _in_table(tex: str) -> str:
+    "TeX for a Markdown table cell, whose columns a bare `|` would split: absolute values written with lvert and rvert."
+    return tex.replace(r"\left|", r"\left\lvert ").replace(r"\right|", r"\right\rvert ").replace("|", r"\vert ")
+
+
 def _enters(symbols: set, expression, left: str) -> str:
     "How a parameter enters one equation: the terms that hold it when they are short, else the equation's name."
     if len(symbols) == 1 and sympy.count_ops(expression) <= 30:
         held = sympy.Add(*[term for term in sympy.Add.make_args(sympy.expand(expression)) if term.free_symbols & symbols])
         if len(sympy.latex(held)) <= 60:
-            return f"${sympy.latex(held)}$ in ${left}$"
+            return f"${_in_table(sympy.latex(held))}$ in ${left}$"
     return f"${left}$"
 
 

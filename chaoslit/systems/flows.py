@@ -22,11 +22,6 @@ class AbstractCatalogueFlow(AbstractFlow):
         adopt_reference_metadata(cls, "flows")
 
 
-def _published(name: str, key: str) -> tuple:
-    "The reference database's value of the array-valued parameter `key` of flow `name`, as (nested) tuples."
-    as_tuple = lambda value: tuple(map(as_tuple, value)) if isinstance(value, list) else value
-    return as_tuple(reference_database()["flows"][name]["parameters"][key])
-
 # %% ../../nbs/01c_flows.ipynb #92c9cb87
 def published_parameter(name: str, key: str) -> tuple:
     "The reference database's value of the array-valued parameter `key` of flow `name`, as (nested) tuples."
@@ -57,3 +52,8 @@ def __getattr__(name: str):
         if name in module.__all__:
             return getattr(module, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    "This module's names and the flows of its families, as `dir(chaoslit.systems.flows)` listed them before the move."
+    return sorted(set(globals()) | {name for module in family_modules() for name in module.__all__})

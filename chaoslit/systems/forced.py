@@ -58,7 +58,7 @@ class ForcedFitzHughNagumo(AbstractCatalogueFlow):
     b: Scalar = parameter(0.8)  # self-damping of the recovery variable
     curr: Scalar = parameter(0.965)  # the constant input current
     f: Scalar = parameter(0.4008225)  # amplitude of the periodic current
-    gamma: Scalar = parameter(0.08)  # ratio of the recovery's time scale to the voltage's
+    gamma: Scalar = parameter(0.08)  # rate of the recovery variable relative to the voltage's (its time scale is 1/gamma)
     omega: Scalar = parameter(0.043650793650793655)  # frequency of the periodic current
 
     def periodic_coordinates(self):

@@ -1,4 +1,4 @@
-"""Seven conservative systems, from the double pendulum to the Arnold-Beltrami-Childress flow: volume-preserving flows whose chaotic orbits fill regions of phase space.
+"""Seven systems of mechanics, from the double pendulum to the Arnold-Beltrami-Childress flow, five of them conservative: volume-preserving flows whose chaotic orbits fill regions of phase space.
 
 Docs: https://chaoslit.github.io/chaoslit/mechanics.html.md"""
 
