@@ -1,4 +1,4 @@
-"""Where critical slowing down warns of a tipping point and where it does not: rolling indicators with surrogate tests on a fold in an ecosystem model, a Hopf bifurcation in Lorenz's flow and the transitions of two neuron maps, against the noise that fools them.
+"""Where critical slowing down warns of a tipping point and where it does not: rolling indicators with surrogate tests on a fold in an ecosystem model, a Hopf bifurcation in Lorenz's flow and its earlier homoclinic explosion, and the transitions of two neuron maps, against the noise that fools them.
 
 Docs: https://chaoslit.github.io/chaoslit/early_warnings.html.md"""
 
