@@ -12,17 +12,22 @@ import tempfile
 from pathlib import Path
 
 DUMP = r'''
-import json, sys
+import json, sys, zlib
+from pathlib import Path
 import numpy as np
 import jax
 jax.config.update("jax_enable_x64", True)
 import jax.numpy as jnp
+import chaoslit
 from chaoslit import systems
 
-rng, out = np.random.default_rng(0), {}
+if Path(chaoslit.__file__).resolve().parents[1] != Path(sys.argv[2]).resolve():
+    sys.exit(f"{sys.argv[2]} holds no chaoslit package (Python found the one in {Path(chaoslit.__file__).parent})")
+out = {}
 for name in systems.names():
     system = systems.get(name)
     meta = system.metadata
+    rng = np.random.default_rng(zlib.crc32(name.encode()))  # a state of its own: adding a system moves no other's
     y = np.asarray(system.initial_condition) * rng.uniform(0.5, 1.5, system.dim) + rng.normal(0, 0.3, system.dim)
     if system.kind == "map":
         value = system.next_state(jnp.asarray(y))
@@ -41,9 +46,11 @@ json.dump(out, open(sys.argv[1], "w"))
 
 
 def dump(checkout: Path, target: Path) -> dict:
-    "The systems of the chaoslit in `checkout`, as the script above describes them."
-    subprocess.run([sys.executable, "-c", DUMP, str(target)], check=True, env={"PYTHONPATH": str(checkout), "PATH": ""},
-                   cwd=tempfile.gettempdir())
+    "The systems of the chaoslit in `checkout`, as the script above describes them (run from an empty folder)."
+    done = subprocess.run([sys.executable, "-c", DUMP, str(target), str(checkout)],
+                          env={"PYTHONPATH": str(checkout), "PATH": ""}, cwd=target.parent)
+    if done.returncode:  # the child said why on stderr
+        sys.exit(f"could not read the systems of {checkout}")
     return json.loads(target.read_text())
 
 

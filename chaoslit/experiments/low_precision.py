@@ -175,6 +175,8 @@ def orbit_lyapunov_exponent(system: AbstractFlow, orbits, *, dt: float, every: i
         raise ChaoslitError(f"orbits must have shape (n, samples, {system.dim}), got {orbits.shape}.")
     check_positive_int("every", every)
     check_positive("dt", dt)
+    if not skip >= 0:
+        raise ChaoslitError(f"skip is the time to leave out at the start, 0 or more; got {skip!r}.")
     first = round(skip / (every * dt))
     if orbits.shape[1] <= first + 1:
         raise ChaoslitError(f"orbits of {orbits.shape[1]} samples are too short to skip {skip} time units and average.")

@@ -379,4 +379,6 @@ def mean_and_error(values) -> tuple:
     values = np.asarray(values, dtype=float)
     if values.ndim != 1 or values.size == 0:
         raise ChaoslitError(f"mean_and_error needs a non-empty 1-d array of values, got shape {values.shape}.")
+    if not np.isfinite(values).all():
+        raise ChaoslitError(f"mean_and_error needs finite values, got {values}.")
     return float(values.mean()), float(standard_error(values)) if len(values) > 1 else 0.0
