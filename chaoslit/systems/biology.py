@@ -50,14 +50,14 @@ class CoevolvingPredatorPrey(AbstractCatalogueFlow):
 class SaltonSea(AbstractCatalogueFlow):
     "A food chain of the Salton Sea: fish, pelicans and a bird-killing pathogen."
 
-    a: Scalar = parameter(15.0)
-    d: Scalar = parameter(8.3)
-    k: Scalar = parameter(400.0)
-    lam: Scalar = parameter(0.06)
-    m: Scalar = parameter(15.5)
-    mu: Scalar = parameter(3.4)
-    r: Scalar = parameter(22.0)
-    th: Scalar = parameter(10.0)
+    a: Scalar = parameter(15.0)  # half-saturation of the pelicans' intake
+    d: Scalar = parameter(8.3)  # death rate of the pelicans
+    k: Scalar = parameter(400.0)  # carrying capacity of the fish
+    lam: Scalar = parameter(0.06)  # rate at which the pathogen infects fish
+    m: Scalar = parameter(15.5)  # the pelicans' attack rate on infected fish
+    mu: Scalar = parameter(3.4)  # death rate of infected fish
+    r: Scalar = parameter(22.0)  # growth rate of the healthy fish
+    th: Scalar = parameter(10.0)  # conversion of eaten fish into pelicans
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -88,14 +88,14 @@ class HastingsPowell(AbstractCatalogueFlow):
 class ItikBanksTumor(AbstractCatalogueFlow):
     "Itik and Banks' model of tumour, healthy and immune cells."
 
-    a12: Scalar = parameter(1.0)
-    a13: Scalar = parameter(2.5)
-    a21: Scalar = parameter(1.5)
-    a31: Scalar = parameter(0.2)
-    d3: Scalar = parameter(0.5)
-    k3: Scalar = parameter(1.0)
-    r2: Scalar = parameter(0.6)
-    r3: Scalar = parameter(4.5)
+    a12: Scalar = parameter(1.0)  # competition of healthy cells against tumour cells
+    a13: Scalar = parameter(2.5)  # killing of tumour cells by immune cells
+    a21: Scalar = parameter(1.5)  # competition of tumour cells against healthy cells
+    a31: Scalar = parameter(0.2)  # inactivation of immune cells by tumour cells
+    d3: Scalar = parameter(0.5)  # death rate of immune cells
+    k3: Scalar = parameter(1.0)  # half-saturation of that stimulation
+    r2: Scalar = parameter(0.6)  # growth rate of the healthy cells
+    r3: Scalar = parameter(4.5)  # proliferation rate of immune cells stimulated by the tumour
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -109,14 +109,14 @@ class ItikBanksTumor(AbstractCatalogueFlow):
 class Blasius(AbstractCatalogueFlow):
     "Blasius, Huppert and Stone's food chain of vegetation, hares and lynx."
 
-    a: Scalar = parameter(1.0)
-    alpha1: Scalar = parameter(0.2)
-    alpha2: Scalar = parameter(1.0)
-    b: Scalar = parameter(1.0)
-    c: Scalar = parameter(10.0)
-    k1: Scalar = parameter(0.05)
-    k2: Scalar = parameter(0.0)
-    zs: Scalar = parameter(0.006)
+    a: Scalar = parameter(1.0)  # growth rate of the vegetation
+    alpha1: Scalar = parameter(0.2)  # the hares' grazing rate
+    alpha2: Scalar = parameter(1.0)  # the lynx's predation rate
+    b: Scalar = parameter(1.0)  # death rate of the hares
+    c: Scalar = parameter(10.0)  # rate at which the lynx relax towards their floor
+    k1: Scalar = parameter(0.05)  # saturation of the hares' grazing
+    k2: Scalar = parameter(0.0)  # saturation of the lynx's predation
+    zs: Scalar = parameter(0.006)  # the floor of the lynx population (immigration)
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -151,9 +151,9 @@ class HindmarshRose(AbstractCatalogueFlow):
     b: Scalar = parameter(1.0)
     c: Scalar = parameter(0.0322)
     d: Scalar = parameter(1.0)
-    s: Scalar = parameter(1.0)
-    tx: Scalar = parameter(0.03)
-    tz: Scalar = parameter(0.8)
+    s: Scalar = parameter(1.0)  # coupling of the adaptation current to the membrane potential
+    tx: Scalar = parameter(0.03)  # time scale of the membrane potential
+    tz: Scalar = parameter(0.8)  # time scale of the slow adaptation current
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -185,17 +185,17 @@ class ExcitableCell(AbstractCatalogueFlow):
     bno: Scalar = parameter(0.375)
     bnr: Scalar = parameter(0.0125)
     bns: Scalar = parameter(0.125)
-    gi: Scalar = parameter(1800.0)
-    gkc: Scalar = parameter(11.0)
-    gkv: Scalar = parameter(1700.0)
-    gl: Scalar = parameter(7.0)
-    kc: Scalar = parameter(0.183333)
-    rho: Scalar = parameter(0.27)
-    tscl: Scalar = parameter(230.0)
-    vc: Scalar = parameter(100.0)
-    vi: Scalar = parameter(100.0)
-    vk: Scalar = parameter(-75.0)
-    vl: Scalar = parameter(-40.0)
+    gi: Scalar = parameter(1800.0)  # maximal conductance of the mixed sodium-calcium current
+    gkc: Scalar = parameter(11.0)  # maximal conductance of the calcium-activated potassium current
+    gkv: Scalar = parameter(1700.0)  # maximal conductance of the voltage-gated potassium current
+    gl: Scalar = parameter(7.0)  # leak conductance
+    kc: Scalar = parameter(0.183333)  # rate of calcium removal
+    rho: Scalar = parameter(0.27)  # how strongly the calcium current raises the calcium concentration
+    tscl: Scalar = parameter(230.0)  # rate scale of the potassium activation
+    vc: Scalar = parameter(100.0)  # reversal potential of calcium (mV)
+    vi: Scalar = parameter(100.0)  # reversal potential of the mixed current (mV)
+    vk: Scalar = parameter(-75.0)  # reversal potential of potassium (mV)
+    vl: Scalar = parameter(-40.0)  # reversal potential of the leak (mV)
     vm: Scalar = parameter(-50.0)
     vn: Scalar = parameter(-30.0)
 

@@ -137,14 +137,14 @@ class FluidTrampoline(AbstractCatalogueFlow):
 class TurchinHanski(AbstractCatalogueFlow):
     "Turchin and Hanski's model of voles and weasels with seasonal forcing."
 
-    a: Scalar = parameter(8.0)
-    d: Scalar = parameter(0.04)
-    e: Scalar = parameter(0.5)
-    g: Scalar = parameter(0.1)
-    h: Scalar = parameter(0.8)
-    lamb: Scalar = parameter(1.0)
-    r: Scalar = parameter(8.12)
-    s: Scalar = parameter(1.25)
+    a: Scalar = parameter(8.0)  # the weasels' predation rate on voles
+    d: Scalar = parameter(0.04)  # half-saturation of the weasels' predation
+    e: Scalar = parameter(0.5)  # amplitude of the seasonal forcing
+    g: Scalar = parameter(0.1)  # maximal predation by generalist predators
+    h: Scalar = parameter(0.8)  # half-saturation of the generalists' predation
+    lamb: Scalar = parameter(1.0)  # frequency of the seasons (one per year)
+    r: Scalar = parameter(8.12)  # growth rate of the voles
+    s: Scalar = parameter(1.25)  # growth rate of the weasels
 
     def periodic_coordinates(self):
         return {2: (2 * jnp.pi,)}
