@@ -280,17 +280,17 @@ class CaTwoPlusQuasiperiodic(CaTwoPlus):
 class CellCycle(AbstractCatalogueFlow):
     "Romond et al.'s model of two coupled cell-division cycles (cyclin, kinase and protease in each)."
 
-    K: Scalar = parameter(0.01)
-    Kc: Scalar = parameter(0.5)
-    Kd1: Scalar = parameter(0.02)
-    Kim: Scalar = parameter(0.65)
-    V2: Scalar = parameter(0.15)
-    V4: Scalar = parameter(0.05)
-    Vm1: Scalar = parameter(0.3)
-    Vm3: Scalar = parameter(0.1)
-    kd1: Scalar = parameter(0.001)
-    vd: Scalar = parameter(0.025)
-    vi: Scalar = parameter(0.05)
+    K: Scalar = parameter(0.01)  # Michaelis constant of the activations and inactivations
+    Kc: Scalar = parameter(0.5)  # cyclin threshold of the kinase's activation
+    Kd1: Scalar = parameter(0.02)  # Michaelis constant of that degradation
+    Kim: Scalar = parameter(0.65)  # inhibition constant of the coupling between the two cycles
+    V2: Scalar = parameter(0.15)  # maximal rate of kinase inactivation
+    V4: Scalar = parameter(0.05)  # maximal rate of protease inactivation
+    Vm1: Scalar = parameter(0.3)  # maximal rate of kinase activation
+    Vm3: Scalar = parameter(0.1)  # maximal rate of protease activation
+    kd1: Scalar = parameter(0.001)  # first-order rate of cyclin degradation
+    vd: Scalar = parameter(0.025)  # maximal rate of cyclin degradation by the protease
+    vi: Scalar = parameter(0.05)  # rate of cyclin synthesis
 
     def vector_field(self, t, state):
         c1, m1, x1, c2, m2, x2 = state
@@ -320,10 +320,10 @@ class BeerRNN(AbstractCatalogueFlow):
 class Hopfield(AbstractCatalogueFlow):
     "A Hopfield network of six neurons with inhibitory connections."
 
-    beta: Scalar = parameter(0.5)
-    eps: Scalar = parameter(10.0)
-    k: Array = parameter(published_parameter("Hopfield", "k"))
-    tau: Scalar = parameter(2.5)
+    beta: Scalar = parameter(0.5)  # threshold of every neuron
+    eps: Scalar = parameter(10.0)  # gain of the neurons' sigmoid
+    k: Array = parameter(published_parameter("Hopfield", "k"))  # connection weights, to row from column
+    tau: Scalar = parameter(2.5)  # time constant of each neuron
 
     def vector_field(self, t, state):
         return -state / self.tau + (1 + jnp.tanh(self.eps * (self.k @ state))) / 2 - self.beta

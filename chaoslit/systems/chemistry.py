@@ -18,14 +18,14 @@ class GlycolyticOscillation(AbstractCatalogueFlow):
     "Decroly and Goldbeter's model of glycolysis with two autocatalytic enzymes in series."
 
     d: Scalar = parameter(0.0)
-    k: Scalar = parameter(4.422)
-    l1: Scalar = parameter(500000000.0)
-    l2: Scalar = parameter(100.0)
-    nu: Scalar = parameter(1.0)
+    k: Scalar = parameter(4.422)  # removal rate of the final product
+    l1: Scalar = parameter(500000000.0)  # allosteric constant of the first enzyme
+    l2: Scalar = parameter(100.0)  # allosteric constant of the second enzyme
+    nu: Scalar = parameter(1.0)  # injection rate of the substrate
     q1: Scalar = parameter(50.0)
     q2: Scalar = parameter(0.02)
-    s1: Scalar = parameter(22.2222)
-    s2: Scalar = parameter(22.2222)
+    s1: Scalar = parameter(22.2222)  # maximal activity of the first enzyme
+    s2: Scalar = parameter(22.2222)  # maximal activity of the second enzyme
 
     def vector_field(self, t, state):
         a, b, c = state

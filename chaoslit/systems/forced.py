@@ -92,15 +92,15 @@ class ForcedBrusselator(AbstractCatalogueFlow):
 class StickSlipOscillator(AbstractCatalogueFlow):
     "A mass on a moving belt with stick-slip friction, in a double-well potential and forced periodically."
 
-    a: Scalar = parameter(1.0)
-    alpha: Scalar = parameter(0.3)
-    b: Scalar = parameter(1.0)
-    beta: Scalar = parameter(0.3)
-    eps: Scalar = parameter(0.05)
-    gamma: Scalar = parameter(1.0)
-    t0: Scalar = parameter(0.3)
-    vs: Scalar = parameter(0.4)
-    w: Scalar = parameter(2.0)
+    a: Scalar = parameter(1.0)  # linear stiffness of the double-well potential
+    alpha: Scalar = parameter(0.3)  # linear velocity term (negative damping for alpha > 0)
+    b: Scalar = parameter(1.0)  # cubic stiffness of the double-well potential
+    beta: Scalar = parameter(0.3)  # cubic friction in the velocity relative to the belt
+    eps: Scalar = parameter(0.05)  # strength of friction and forcing relative to the potential
+    gamma: Scalar = parameter(1.0)  # amplitude of the forcing
+    t0: Scalar = parameter(0.3)  # static (Coulomb) friction
+    vs: Scalar = parameter(0.4)  # speed of the belt
+    w: Scalar = parameter(2.0)  # frequency of the forcing
 
     # the friction's sign(v - vs) is discontinuous: at tolerances tighter than 1e-8 the solver's steps collapse at the
     # switching surface and it runs out of steps
@@ -162,20 +162,20 @@ class TurchinHanski(AbstractCatalogueFlow):
 class CircadianRhythm(AbstractCatalogueFlow):
     "Leloup and Goldbeter's model of the circadian clock of Neurospora, driven by a 24-hour light cycle."
 
-    Ki: Scalar = parameter(1.0)
+    Ki: Scalar = parameter(1.0)  # threshold of the repression of transcription by nuclear FRQ
     k: Scalar = parameter(0.5)
-    k1: Scalar = parameter(0.3)
-    k2: Scalar = parameter(0.15)
+    k1: Scalar = parameter(0.3)  # rate of FRQ transport into the nucleus
+    k2: Scalar = parameter(0.15)  # rate of FRQ transport out of the nucleus
     kd: Scalar = parameter(1.4)
-    kdn: Scalar = parameter(0.4)
-    km: Scalar = parameter(0.4)
-    ks: Scalar = parameter(1.0)
-    n: Scalar = parameter(4.0)
-    ps: Scalar = parameter(24.0)
+    kdn: Scalar = parameter(0.4)  # Michaelis constant of that degradation
+    km: Scalar = parameter(0.4)  # Michaelis constant of mRNA degradation
+    ks: Scalar = parameter(1.0)  # rate of FRQ synthesis from the mRNA
+    n: Scalar = parameter(4.0)  # Hill coefficient of that repression
+    ps: Scalar = parameter(24.0)  # period of the light cycle (24 hours)
     vc: Scalar = parameter(2.5)
     vd: Scalar = parameter(6.0)
-    vdn: Scalar = parameter(1.5)
-    vm: Scalar = parameter(0.7)
+    vdn: Scalar = parameter(1.5)  # maximal degradation rate of nuclear FRQ
+    vm: Scalar = parameter(0.7)  # maximal rate of frq mRNA degradation
     vmax: Scalar = parameter(4.7)
     vmin: Scalar = parameter(1.0)
 
