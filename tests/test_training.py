@@ -31,12 +31,13 @@ def _white_noise(n=600, seed=0):
     return [np.random.default_rng(seed).standard_normal((n, 2))]
 
 
-def _train(checkpoint=None, callback=None, steps=60, patience=0, loss=_mean_loss, lbfgs=0, validation_fraction=0.2):
+def _train(checkpoint=None, callback=None, steps=60, patience=0, loss=_mean_loss, lbfgs=0, validation_fraction=0.2,
+           sampling="uniform"):
     with float64_mode():
         data = training_set(_white_noise(), 5, validation_fraction)
         return train(Scalar(jnp.zeros(2)), loss, data, optax.adam(0.05), steps=steps, batch_size=4, window=5,
                      key=jax.random.key(7), eval_every=10, patience=patience, checkpoint=checkpoint, callback=callback,
-                     lbfgs=lbfgs)
+                     lbfgs=lbfgs, sampling=sampling)
 
 
 def test_same_seed_same_parameters():
@@ -70,6 +71,26 @@ def test_interrupted_run_resumes_to_the_same_parameters(tmp_path):
     junk.write_bytes(b"nothing\n")
     with pytest.raises(ChaoslitError, match="not a chaoslit checkpoint"):
         _train(checkpoint=junk)
+
+
+@pytest.mark.parametrize("sampling", ["loss", "gradient"])
+def test_importance_sampled_run_resumes_to_the_same_parameters_and_scores(tmp_path, sampling):
+    path = tmp_path / "run.ckpt"
+
+    def interrupt(record):
+        if record["step"] == 30:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _train(checkpoint=path, callback=interrupt, sampling=sampling)
+    resumed, whole = _train(checkpoint=path, sampling=sampling), _train(sampling=sampling)
+    np.testing.assert_array_equal(resumed.model.value, whole.model.value)
+    np.testing.assert_array_equal(resumed.scores, whole.scores)  # the scores were carried across the interruption
+    assert np.isfinite(whole.scores).sum() > 100  # 60 steps of 4 windows drew many of the 476 starts
+    assert not np.array_equal(whole.model.value, _train().model.value)  # other draws than uniform sampling's
+    np.testing.assert_allclose(whole.model.value, _white_noise()[0][:480].mean(axis=0), atol=0.1)  # the same target
+    with pytest.raises(ChaoslitError, match="belongs to another training run"):
+        _train(checkpoint=path, sampling="uniform")
 
 
 def test_lbfgs_finish_reaches_the_full_batch_minimum():

@@ -6,10 +6,11 @@ Docs: https://chaoslit.github.io/chaoslit/forecasters.html.md"""
 
 # %% auto #0
 __all__ = ['BOOLEAN', 'MAX_FEATURES', 'RIDGE_GRID', 'HELD_OUT_SHARE', 'RIDGE_WINDOWS', 'VALID_ERROR', 'STABLE_STEPS',
-           'DivergedForecast', 'as_trajectories', 'AbstractFitted', 'AbstractForecaster', 'Standardizer', 'ridge',
-           'ridge_path', 'AbstractRidgeFitted', 'delay_vectors', 'AbstractIncrementModel', 'iterate_increments',
-           'iterate_blocks', 'increment_regression', 'check_hyperparameters', 'Rule', 'is_integer', 'is_number',
-           'integer', 'number', 'choice', 'optional', 'check_feature_count', 'RidgeChoice', 'AbstractRidgeForecaster']
+           'DivergedForecast', 'as_trajectories', 'fit_key', 'AbstractFitted', 'AbstractForecaster', 'Standardizer',
+           'ridge', 'ridge_path', 'AbstractRidgeFitted', 'delay_vectors', 'AbstractIncrementModel',
+           'iterate_increments', 'iterate_blocks', 'increment_regression', 'check_hyperparameters', 'Rule',
+           'is_integer', 'is_number', 'integer', 'number', 'choice', 'optional', 'check_feature_count', 'RidgeChoice',
+           'AbstractRidgeForecaster']
 
 # %% ../../nbs/06_forecasters.ipynb #914b1986
 import abc
@@ -56,7 +57,7 @@ def as_trajectories(train, *, min_length: int, where: str) -> list:
     return series
 
 
-def _as_key(key):
+def fit_key(key):
     "A typed JAX random key from any key or seed `core.as_key` takes, or None (seed 0)."
     return jax.random.key(0) if key is None else as_key(key)
 
@@ -157,7 +158,7 @@ class AbstractForecaster(eqx.Module):
         "Fit to `train`: `(n, dim)`, `(batch, n, dim)` or a list of `(n_i, dim)`; `key` a JAX key or seed (default 0)."
         trajectories = as_trajectories(train, min_length=self.min_train, where=f"{self.name}.fit")
         with float64_mode():
-            fitted = self._fit(trajectories, _as_key(key))
+            fitted = self._fit(trajectories, fit_key(key))
         return dataclasses.replace(fitted, forecaster=self)
 
     @property
@@ -425,7 +426,7 @@ class AbstractRidgeForecaster(AbstractForecaster):
         "Every penalty of `RIDGE_GRID` scored on the held-out tails of `train`: what `ridge='auto'` does in `fit`."
         trajectories = as_trajectories(train, min_length=self.min_train, where=f"{self.name}.choose_ridge")
         with float64_mode():
-            return self._choose_ridge(trajectories, _as_key(key))
+            return self._choose_ridge(trajectories, fit_key(key))
 
     def _choose_ridge(self, trajectories, key) -> RidgeChoice:
         cuts = [round(len(y) * (1 - HELD_OUT_SHARE)) for y in trajectories]
