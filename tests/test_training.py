@@ -88,9 +88,36 @@ def test_importance_sampled_run_resumes_to_the_same_parameters_and_scores(tmp_pa
     np.testing.assert_array_equal(resumed.scores, whole.scores)  # the scores were carried across the interruption
     assert np.isfinite(whole.scores).sum() > 100  # 60 steps of 4 windows drew many of the 476 starts
     assert not np.array_equal(whole.model.value, _train().model.value)  # other draws than uniform sampling's
-    np.testing.assert_allclose(whole.model.value, _white_noise()[0][:480].mean(axis=0), atol=0.1)  # the same target
     with pytest.raises(ChaoslitError, match="belongs to another training run"):
         _train(checkpoint=path, sampling="uniform")
+
+
+@pytest.mark.parametrize("sampling", ["loss", "gradient"])
+def test_importance_sampling_finds_the_same_minimum_in_the_parameters_dtype(sampling):
+    "Shifted data, so that only a trained model is near their mean; float32 parameters on float64 data stay float32."
+    series = [_white_noise()[0] + 3.0]
+    with float64_mode():
+        data = training_set(series, 5, 0.2)
+        for dtype in (jnp.float64, jnp.float32):
+            result = train(Scalar(jnp.zeros(2, dtype)), _mean_loss, data, optax.adam(0.05), steps=300, batch_size=4,
+                           window=5, key=jax.random.key(7), eval_every=100, sampling=sampling)
+            assert result.model.value.dtype == dtype
+            np.testing.assert_allclose(result.model.value, series[0][:480].mean(axis=0), atol=0.15)
+
+
+def test_a_checkpoint_of_an_older_format_is_named(tmp_path):
+    path = tmp_path / "old.ckpt"
+    path.write_bytes(b'{"format": "chaoslit-checkpoint-2", "fingerprint": "x"}\n')
+    with pytest.raises(ChaoslitError, match="written in format 'chaoslit-checkpoint-2'; this version reads"):
+        _train(checkpoint=path)
+
+
+def test_training_run_is_what_fit_trains():
+    forecaster = forecasters.get("gru", steps=20, eval_every=10, sampling="loss", hidden=8)
+    data = make_data(Protocol(n_train=600, n_test=1, n_validation=1, context=60, horizon=30))
+    run, fitted = forecaster.training_run(data.train, key=3), forecaster.fit(data.train, key=3)
+    np.testing.assert_array_equal(run.fitted.predict(data.test.context, 30), fitted.predict(data.test.context, 30))
+    assert run.fitted.forecaster == forecaster and np.isfinite(run.result.scores).any()
 
 
 def test_lbfgs_finish_reaches_the_full_batch_minimum():

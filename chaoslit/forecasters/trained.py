@@ -72,6 +72,7 @@ class AbstractTrainedForecaster(AbstractForecaster):
     progress: bool = False  # show a progress bar
     lbfgs: int = 0  # full-batch L-BFGS iterations after the steps (0: none)
     sampling: str = "uniform"  # how minibatch windows are drawn: "uniform", or by their last "loss" or "gradient" norm
+    # (each window's loss is then computed alone: a loss that pools over the batch pools over one window)
     sampling_floor: float = 0.1  # the uniform share of importance sampling's draws (it bounds the weights by 1 / floor)
     window: eqx.AbstractVar[int]
     rules: ClassVar[dict] = {

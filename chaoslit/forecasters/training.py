@@ -1,4 +1,4 @@
-"""One jitted training loop for every gradient-trained forecaster: minibatches of trajectory windows, optax optimizers and schedules, gradient clipping, early stopping on held-out windows, a full-batch L-BFGS finish, a progress bar, and checkpoints that let a long run resume where it stopped.
+"""One jitted training loop for every gradient-trained forecaster: minibatches of trajectory windows, drawn uniformly or by importance, optax optimizers and schedules, gradient clipping, early stopping on held-out windows, a full-batch L-BFGS finish, a progress bar, and checkpoints that let a long run resume where it stopped.
 
 Docs: https://chaoslit.github.io/chaoslit/training.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://chaoslit.github.io/chaoslit/training.html.md"""
 
 # %% auto #0
 __all__ = ['SAMPLINGS', 'LBFGS', 'CHECKPOINT_FORMAT', 'TrainingSet', 'training_set', 'TrainingResult', 'windows_at',
-           'sampling_probabilities', 'lbfgs_chunk', 'train']
+           'sampling_probabilities', 'per_window_loss', 'lbfgs_chunk', 'train']
 
 # %% ../../nbs/06g_training.ipynb #00968520
 import hashlib
@@ -87,20 +87,25 @@ def sampling_probabilities(scores: jax.Array, floor: float) -> jax.Array:
     return (1 - floor) * proportional + floor / n
 
 
+def per_window_loss(loss: Callable, model: eqx.Module, windows: jax.Array, keys: jax.Array) -> jax.Array:
+    "`loss` of `model` on each of `windows` `(n, window, dim)` alone, as a batch of one with its own key: `(n,)`."
+    return jax.vmap(lambda w, k: loss(model, w[None], k))(windows, keys)
+
+
 def _weighted_value_and_grad(loss, params, static, windows, keys, weights, sampling: str):
     """The importance-weighted minibatch loss `mean(weights * loss_i)`, its gradient, and each window's new score: its
     loss (`sampling="loss"`) or the norm of its own gradient (`"gradient"`). Each window is its own batch of one."""
-    def one(p, w, k):
-        return loss(eqx.combine(p, static), w[None], k)
     if sampling == "loss":
         def weighted(p):
-            each = jax.vmap(one, in_axes=(None, 0, 0))(p, windows, keys)
+            each = per_window_loss(loss, eqx.combine(p, static), windows, keys)
             return jnp.mean(weights * each), each
         (value, each), grads = eqx.filter_value_and_grad(weighted, has_aux=True)(params)
         return value, grads, each
+    one = lambda p, w, k: loss(eqx.combine(p, static), w[None], k)
     each, per_window = jax.vmap(eqx.filter_value_and_grad(one), in_axes=(None, 0, 0))(params, windows, keys)
     norms = jnp.sqrt(sum(jnp.sum(g.reshape(g.shape[0], -1) ** 2, axis=1) for g in jax.tree.leaves(per_window)))
-    grads = jax.tree.map(lambda g: jnp.tensordot(weights, g, axes=1) / weights.shape[0], per_window)
+    # in each parameter's own dtype: float32 parameters trained on float64 data stay float32
+    grads = jax.tree.map(lambda g: jnp.tensordot(weights.astype(g.dtype), g, axes=1) / weights.shape[0], per_window)
     return jnp.mean(weights * each), grads, norms
 
 
@@ -125,7 +130,9 @@ def _train_chunk(params, static, opt_state, scores, data, key, first_step, last_
             weights = 1.0 / (n_starts * probabilities[drawn])  # unbiased: the expected weighted loss is the uniform one
             value, grads, each = _weighted_value_and_grad(loss, params, static, windows,
                                                           jax.random.split(loss_key, batch_size), weights, sampling)
-            new_scores = scores.at[drawn].set(jnp.maximum(each, 0.0).astype(scores.dtype))
+            # a window drawn twice keeps the larger of its two scores, whatever the order of the scatter
+            fresh = jnp.maximum(each, 0.0).astype(scores.dtype)
+            new_scores = scores.at[drawn].set(-jnp.inf).at[drawn].max(fresh)
         updates, new_opt_state = optimizer.update(grads, opt_state, params)
         active = first_step + i < last_step
         keep = lambda new, old: jax.tree.map(lambda a, b: jnp.where(active, a, b), new, old)
@@ -190,6 +197,10 @@ def _load_checkpoint(path: Path, fingerprint: str, like):
             header = json.loads(file.readline())
         except ValueError:
             header = {}
+        if "format" in header and str(header["format"]).startswith("chaoslit-checkpoint") \
+                and header["format"] != CHECKPOINT_FORMAT:
+            raise ChaoslitError(f"train: {str(path)!r} was written in format {header['format']!r}; this version reads "
+                                f"{CHECKPOINT_FORMAT!r}. Delete it (training starts again) or choose another path.")
         if header.get("format") != CHECKPOINT_FORMAT:
             raise ChaoslitError(f"train: {str(path)!r} is not a chaoslit checkpoint; delete it or choose another path.")
         if header["fingerprint"] != fingerprint:
@@ -209,7 +220,10 @@ def train(model: eqx.Module, loss: Callable, data: TrainingSet, optimizer: optax
     called after every evaluation, once its checkpoint is written. `score(model) -> float`, when given, replaces the
     validation loss in choosing the parameters to keep and in early stopping (lower is better); the history records it.
     `sampling` draws the minibatch windows `"uniform"`ly, or in proportion to each window's last `"loss"` or
-    `"gradient"` norm, mixed with `sampling_floor` of uniform and reweighted to stay unbiased (see the text)."""
+    `"gradient"` norm, mixed with `sampling_floor` of uniform and reweighted by 1 / (N p) (see the text). The weighted
+    loss is unbiased for a loss that is the mean of its windows' losses (each window is then evaluated alone); a loss
+    that pools statistics over the batch computes them per window instead. Scores are clipped at 0: loss sampling needs
+    a non-negative loss."""
     from tqdm.auto import tqdm
 
     if steps + lbfgs < 1:
