@@ -43,6 +43,7 @@ def test_the_old_option_name_still_samples_the_same(tmp_path):
         (["simulate", "Lorenz", "--param", "rh=1", "--out", "x.npz"], "Did you mean 'rho'"),
         (["simulate", "Lorenz", "--param", "rho=abc", "--out", "x.npz"], "expected a number"),
         (["simulate", "Lorenz", "--out", "missing/x.npz"], "does not exist"),
+        (["simulate", "Lorenz", "--out", "/proc/x.npz"], "cannot be written"),  # permissions say yes, even to root
         (["simulate", "Lorenz", "--n", "1", "--out", "x.npz"], "n must be an integer >= 2"),
         (["simulate", "Lorenz"], "required: --out"),
         (["simulate", "Lorenz", "--out", "x.npz", "--plot", "z.xyz"], "the suffix names the image format"),

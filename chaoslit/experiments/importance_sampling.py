@@ -40,16 +40,17 @@ def window_losses(forecaster: AbstractTrainedForecaster, training: TrainingRun, 
     """The trained model's loss on every training window of `training`, each window a batch of one (the loss importance
     sampling draws by), in chunks of `chunk` windows."""
     data, model = training.data, training.result.model
-    window = forecaster.window
-
-    @eqx.filter_jit
-    def losses(model, starts, keys):
-        return per_window_loss(forecaster.loss, model, windows_at(data.series, starts, window), keys)
-
     with float64_mode():
         keys = jax.random.split(jax.random.key(0), data.starts.shape[0])
-        return np.concatenate([np.asarray(losses(model, data.starts[i: i + chunk], keys[i: i + chunk]))
+        return np.concatenate([np.asarray(_losses_at(forecaster.loss, model, data.series, data.starts[i: i + chunk],
+                                                     keys[i: i + chunk], forecaster.window))
                                for i in range(0, data.starts.shape[0], chunk)])
+
+
+@eqx.filter_jit
+def _losses_at(loss, model, series, starts, keys, window: int):
+    "`loss` of `model` on each window of `series` beginning at `starts`: compiled once per forecaster and chunk shape."
+    return per_window_loss(loss, model, windows_at(series, starts, window), keys)
 
 
 def sampling_run(data: ForecastData, *, sampling: str, seed: int = 0, forecaster: str = "gru",

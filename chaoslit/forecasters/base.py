@@ -156,10 +156,13 @@ class AbstractForecaster(eqx.Module):
 
     def fit(self, train, *, key=None) -> AbstractFitted:
         "Fit to `train`: `(n, dim)`, `(batch, n, dim)` or a list of `(n_i, dim)`; `key` a JAX key or seed (default 0)."
-        trajectories = as_trajectories(train, min_length=self.min_train, where=f"{self.name}.fit")
+        return dataclasses.replace(self._on_trajectories(self._fit, train, key, caller="fit"), forecaster=self)
+
+    def _on_trajectories(self, method, train, key, *, caller: str):
+        "`method(trajectories, key)` on `train` read as `fit` reads it, in float64, `key` made a key: what `fit` and its kin share."
+        trajectories = as_trajectories(train, min_length=self.min_train, where=f"{self.name}.{caller}")
         with float64_mode():
-            fitted = self._fit(trajectories, fit_key(key))
-        return dataclasses.replace(fitted, forecaster=self)
+            return method(trajectories, fit_key(key))
 
     @property
     def hyperparameters(self) -> dict:
@@ -424,9 +427,7 @@ class AbstractRidgeForecaster(AbstractForecaster):
 
     def choose_ridge(self, train, *, key=None) -> RidgeChoice:
         "Every penalty of `RIDGE_GRID` scored on the held-out tails of `train`: what `ridge='auto'` does in `fit`."
-        trajectories = as_trajectories(train, min_length=self.min_train, where=f"{self.name}.choose_ridge")
-        with float64_mode():
-            return self._choose_ridge(trajectories, fit_key(key))
+        return self._on_trajectories(self._choose_ridge, train, key, caller="choose_ridge")
 
     def _choose_ridge(self, trajectories, key) -> RidgeChoice:
         cuts = [round(len(y) * (1 - HELD_OUT_SHARE)) for y in trajectories]

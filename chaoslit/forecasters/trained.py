@@ -24,8 +24,8 @@ import numpy as np
 import optax
 
 from ..core import ChaoslitError, check_memory, float64_mode, standard_error
-from .base import (BOOLEAN, AbstractFitted, AbstractForecaster, Rule, Standardizer, fit_key,
-                                       as_trajectories, check_hyperparameters, choice, integer, number, optional)
+from .base import (BOOLEAN, AbstractFitted, AbstractForecaster, Rule, Standardizer,
+                                       check_hyperparameters, choice, integer, number, optional)
 from .training import SAMPLINGS, TrainingResult, TrainingSet, train, training_set
 from ..invariants.lyapunov import reorthonormalize
 from ..metrics import hellinger_distance, state_space_divergence
@@ -122,9 +122,7 @@ class AbstractTrainedForecaster(AbstractForecaster):
     def training_run(self, train, *, key=None) -> "TrainingRun":
         """Train on `train` (as `fit` takes it) and return the training itself rather than the fitted forecaster: the
         result (with its history and importance sampling's scores), the scaler and the standardized training set."""
-        trajectories = as_trajectories(train, min_length=self.min_train, where=f"{self.name}.fit")
-        with float64_mode():
-            run = self._training_run(trajectories, fit_key(key))
+        run = self._on_trajectories(self._training_run, train, key, caller="training_run")
         return run._replace(fitted=dataclasses.replace(run.fitted, forecaster=self))
 
     def _fit(self, trajectories: list, key) -> AbstractFitted:

@@ -113,7 +113,7 @@ def _weighted_value_and_grad(loss, params, static, windows, keys, weights, sampl
 def _train_chunk(params, static, opt_state, scores, data, key, first_step, last_step, n, batch_size, window, loss,
                  optimizer, sampling, floor):
     """`n` optimizer steps from `first_step` (steps from `last_step` on leave the parameters as they are); `scores`, one
-    a training start, carry importance sampling's memory of each window's last loss or gradient norm."""
+    a training start, carry importance sampling's memory of each window's last loss or gradient norm (None if uniform)."""
     n_starts = data.starts.shape[0]
 
     def step(carry, i):
@@ -236,7 +236,7 @@ def train(model: eqx.Module, loss: Callable, data: TrainingSet, optimizer: optax
     key = as_key(key, "train's key")
     params, static = eqx.partition(model, eqx.is_inexact_array)
     state = dict(params=params, opt_state=optimizer.init(params), lbfgs_state=LBFGS.init(params), best=params,
-                 scores=jnp.full(data.starts.shape, jnp.nan, data.series.dtype))  # NaN: never drawn
+                 scores=None if sampling == "uniform" else jnp.full(data.starts.shape, jnp.nan, data.series.dtype))  # NaN: never drawn
     total = steps + lbfgs
     header = dict(format=CHECKPOINT_FORMAT, fingerprint=_fingerprint(dict(run or {}, steps=steps, batch_size=batch_size,
                   window=window, eval_every=eval_every, patience=patience, lbfgs=lbfgs, sampling=sampling,
@@ -300,4 +300,4 @@ def train(model: eqx.Module, loss: Callable, data: TrainingSet, optimizer: optax
     bar.close()
     history = {name: np.asarray(values, dtype=np.float64) for name, values in header["history"].items()}
     return TrainingResult(eqx.combine(state["best"], static), history, bool(header.get("stopped_early", False)),
-                          None if sampling == "uniform" else np.asarray(state["scores"]))
+                          None if state["scores"] is None else np.asarray(state["scores"]))
