@@ -89,12 +89,12 @@ class OscillatingFlow(AbstractCatalogueFlow):
 class BickleyJet(AbstractCatalogueFlow):
     "The Bickley jet, a meandering zonal jet with three travelling waves; state (y, x, phase) as in the reference database."
 
-    ell: Scalar = parameter(1.77)
-    eps: Array = parameter(published_parameter("BickleyJet", "eps"))
-    k: Array = parameter(published_parameter("BickleyJet", "k"))
-    omega: Scalar = parameter(1.0)
-    sigma: Array = parameter(published_parameter("BickleyJet", "sigma"))
-    u: Scalar = parameter(6.266e-05)
+    ell: Scalar = parameter(1.77)  # width of the jet (L)
+    eps: Array = parameter(published_parameter("BickleyJet", "eps"))  # amplitudes of the three travelling waves
+    k: Array = parameter(published_parameter("BickleyJet", "k"))  # wavenumbers of the three travelling waves
+    omega: Scalar = parameter(1.0)  # rate at which the phase, the waves' clock, advances
+    sigma: Array = parameter(published_parameter("BickleyJet", "sigma"))  # phase speeds of the three travelling waves
+    u: Scalar = parameter(6.266e-05)  # speed of the jet (U)
 
     def periodic_coordinates(self):
         return {1: (2 * jnp.pi / float(self.k[0]),), 2: tuple(float(p) for p in 2 * jnp.pi / (self.k * self.sigma))}
@@ -115,8 +115,8 @@ class BlinkingRotlet(AbstractCatalogueFlow):
 
     a: Scalar = parameter(1.0)  # radius of the disk
     b: Scalar = parameter(0.5298833894399929)  # distance of each rotlet from the centre
-    bc: Scalar = parameter(1.0)
-    sigma: Scalar = parameter(-1.0)
+    bc: Scalar = parameter(1.0)  # weight of the terms that make the wall no-slip (0: a point vortex and its image)
+    sigma: Scalar = parameter(-1.0)  # strength of the stirrers; its sign sets their sense of rotation
     tau: Scalar = parameter(3.0)  # period of the blinking
 
     def periodic_coordinates(self):
@@ -139,8 +139,8 @@ class BlinkingVortex(BlinkingRotlet):
 
     a: Scalar = parameter(1.0)  # radius of the disk
     b: Scalar = parameter(0.5)  # distance of each vortex from the centre
-    bc: Scalar = parameter(0.0)
-    sigma: Scalar = parameter(-1.0)
+    bc: Scalar = parameter(0.0)  # weight of the terms that make the wall no-slip (0: a point vortex and its image)
+    sigma: Scalar = parameter(-1.0)  # strength of the stirrers; its sign sets their sense of rotation
     tau: Scalar = parameter(3.0)  # period of the blinking
 
 # %% ../../nbs/01c9_advection.ipynb #54200f7c
@@ -167,8 +167,8 @@ class LidDrivenCavityFlow(AbstractCatalogueFlow):
 class InteriorSquirmer(AbstractCatalogueFlow):
     "The flow inside a squirming droplet whose surface modes switch in turn; state (r, theta, time)."
 
-    a: Array = parameter(published_parameter("InteriorSquirmer", "a"))
-    g: Array = parameter(published_parameter("InteriorSquirmer", "g"))
+    a: Array = parameter(published_parameter("InteriorSquirmer", "a"))  # amplitudes of the first set of surface modes (sin(n theta) in the radial velocity)
+    g: Array = parameter(published_parameter("InteriorSquirmer", "g"))  # amplitudes of the second set of surface modes (cos(n theta) in the radial velocity)
     tau: Scalar = parameter(3.0)  # period with which the two sets of surface modes take turns
 
     def periodic_coordinates(self):

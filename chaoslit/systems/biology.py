@@ -19,18 +19,18 @@ from .flows import AbstractCatalogueFlow, published_parameter
 class CoevolvingPredatorPrey(AbstractCatalogueFlow):
     "Gilpin and Feldman's predator and prey whose traits coevolve."
 
-    a1: Scalar = parameter(2.5)
-    a2: Scalar = parameter(0.05)
-    a3: Scalar = parameter(0.4)
-    b1: Scalar = parameter(6.0)
-    b2: Scalar = parameter(1.333)
-    d1: Scalar = parameter(0.16)
-    d2: Scalar = parameter(0.004)
-    delta: Scalar = parameter(1.0)
-    k1: Scalar = parameter(6.0)
-    k2: Scalar = parameter(9.0)
-    k4: Scalar = parameter(9.0)
-    vv: Scalar = parameter(0.33333)
+    a1: Scalar = parameter(2.5)  # the prey's maximal birth rate, saturating in its trait
+    a2: Scalar = parameter(0.05)  # the predator's growth per prey eaten
+    a3: Scalar = parameter(0.4)  # the predator's attack rate on the prey
+    b1: Scalar = parameter(6.0)  # saturation of the prey's birth rate in its trait
+    b2: Scalar = parameter(1.333)  # saturation (handling time) of the predator's intake
+    d1: Scalar = parameter(0.16)  # baseline death rate of the prey
+    d2: Scalar = parameter(0.004)  # death rate of the predator
+    delta: Scalar = parameter(1.0)  # ratio of a variant's trait to the prey's mean trait, in the fitness terms
+    k1: Scalar = parameter(6.0)  # strength of the prey's density-dependent, trait-mediated competition
+    k2: Scalar = parameter(9.0)  # quadratic dependence of the prey's mortality on its trait
+    k4: Scalar = parameter(9.0)  # quartic dependence of the prey's mortality on its trait
+    vv: Scalar = parameter(0.33333)  # rate of the trait's evolution (its heritable variance)
 
     def vector_field(self, t, state):
         x, y, alpha = state
@@ -147,10 +147,10 @@ class MacArthur(AbstractCatalogueFlow):
 class HindmarshRose(AbstractCatalogueFlow):
     "The Hindmarsh-Rose model of a bursting neuron."
 
-    a: Scalar = parameter(0.49)
-    b: Scalar = parameter(1.0)
-    c: Scalar = parameter(0.0322)
-    d: Scalar = parameter(1.0)
+    a: Scalar = parameter(0.49)  # strength of the cubic term -a x^3 (in x' and y')
+    b: Scalar = parameter(1.0)  # strength of the quadratic term b x^2 (in x' and y')
+    c: Scalar = parameter(0.0322)  # constant drive of the slow adaptation current z
+    d: Scalar = parameter(1.0)  # strength of the -d x^2 term in y'
     s: Scalar = parameter(1.0)  # coupling of the adaptation current to the membrane potential
     tx: Scalar = parameter(0.03)  # time scale of the membrane potential
     tz: Scalar = parameter(0.8)  # time scale of the slow adaptation current
@@ -167,24 +167,24 @@ class HindmarshRose(AbstractCatalogueFlow):
 class ExcitableCell(AbstractCatalogueFlow):
     "Chay's model of an excitable pancreatic beta cell: membrane voltage, potassium activation and calcium."
 
-    aho: Scalar = parameter(2.5)
-    ahr: Scalar = parameter(0.05)
-    ahs: Scalar = parameter(0.07)
-    ams: Scalar = parameter(0.1)
-    amvb: Scalar = parameter(25.0)
-    amvo: Scalar = parameter(2.5)
-    ans: Scalar = parameter(0.01)
-    anvb: Scalar = parameter(20.0)
-    anvo: Scalar = parameter(2.0)
-    ar: Scalar = parameter(0.1)
-    bho: Scalar = parameter(2.0)
-    bhr: Scalar = parameter(0.1)
-    bmo: Scalar = parameter(2.7777777777777777)
-    bmr: Scalar = parameter(0.05555555555555555)
-    bms: Scalar = parameter(4.0)
-    bno: Scalar = parameter(0.375)
-    bnr: Scalar = parameter(0.0125)
-    bns: Scalar = parameter(0.125)
+    aho: Scalar = parameter(2.5)  # offset of the exponent in alpha_h, the inactivation gate's opening rate
+    ahr: Scalar = parameter(0.05)  # voltage slope of the exponent in alpha_h
+    ahs: Scalar = parameter(0.07)  # scale of alpha_h, the mixed current's inactivation opening rate
+    ams: Scalar = parameter(0.1)  # scale of alpha_m, the mixed current's activation opening rate
+    amvb: Scalar = parameter(25.0)  # voltage offset (mV) in the numerator of alpha_m
+    amvo: Scalar = parameter(2.5)  # offset of the exponent in alpha_m's denominator
+    ans: Scalar = parameter(0.01)  # scale of alpha_n, the potassium activation's opening rate
+    anvb: Scalar = parameter(20.0)  # voltage offset (mV) in the numerator of alpha_n
+    anvo: Scalar = parameter(2.0)  # offset of the exponent in alpha_n's denominator
+    ar: Scalar = parameter(0.1)  # voltage slope of the exponents in alpha_m and alpha_n
+    bho: Scalar = parameter(2.0)  # offset of the sigmoid beta_h, the inactivation gate's closing rate
+    bhr: Scalar = parameter(0.1)  # voltage slope of the sigmoid beta_h
+    bmo: Scalar = parameter(2.7777777777777777)  # offset of the exponent in beta_m, the activation's closing rate
+    bmr: Scalar = parameter(0.05555555555555555)  # voltage slope of the exponent in beta_m
+    bms: Scalar = parameter(4.0)  # scale of beta_m, the mixed current's activation closing rate
+    bno: Scalar = parameter(0.375)  # offset of the exponent in beta_n, the potassium activation's closing rate
+    bnr: Scalar = parameter(0.0125)  # voltage slope of the exponent in beta_n
+    bns: Scalar = parameter(0.125)  # scale of beta_n, the potassium activation's closing rate
     gi: Scalar = parameter(1800.0)  # maximal conductance of the mixed sodium-calcium current
     gkc: Scalar = parameter(11.0)  # maximal conductance of the calcium-activated potassium current
     gkv: Scalar = parameter(1700.0)  # maximal conductance of the voltage-gated potassium current
@@ -196,8 +196,8 @@ class ExcitableCell(AbstractCatalogueFlow):
     vi: Scalar = parameter(100.0)  # reversal potential of the mixed current (mV)
     vk: Scalar = parameter(-75.0)  # reversal potential of potassium (mV)
     vl: Scalar = parameter(-40.0)  # reversal potential of the leak (mV)
-    vm: Scalar = parameter(-50.0)
-    vn: Scalar = parameter(-30.0)
+    vm: Scalar = parameter(-50.0)  # not read by the equations (kept, as in the reference database)
+    vn: Scalar = parameter(-30.0)  # not read by the equations (kept, as in the reference database)
 
     def vector_field(self, t, state):
         v, n, c = state
@@ -220,25 +220,25 @@ class ExcitableCell(AbstractCatalogueFlow):
 class CaTwoPlus(AbstractCatalogueFlow):
     "Houart, Dupont and Goldbeter's model of intracellular calcium oscillations."
 
-    K2: Scalar = parameter(0.1)
-    K5: Scalar = parameter(0.3194)
-    Ka: Scalar = parameter(0.1)
-    Kd: Scalar = parameter(1.0)
-    Ky: Scalar = parameter(0.3)
-    Kz: Scalar = parameter(0.6)
-    V0: Scalar = parameter(2.0)
-    V1: Scalar = parameter(2.0)
-    V4: Scalar = parameter(3.0)
-    Vm2: Scalar = parameter(6.0)
-    Vm3: Scalar = parameter(30.0)
-    Vm5: Scalar = parameter(50.0)
-    beta: Scalar = parameter(0.65)
-    eps: Scalar = parameter(13.0)
-    k: Scalar = parameter(10.0)
-    kf: Scalar = parameter(1.0)
-    m: Scalar = parameter(2.0)
-    n: Scalar = parameter(4.0)
-    p: Scalar = parameter(1.0)
+    K2: Scalar = parameter(0.1)  # threshold constant of the pumping into the store
+    K5: Scalar = parameter(0.3194)  # threshold constant of IP3 in its Ca2+-activated degradation
+    Ka: Scalar = parameter(0.1)  # threshold constant of the release's activation by IP3
+    Kd: Scalar = parameter(1.0)  # threshold constant of the degradation's activation by cytosolic Ca2+
+    Ky: Scalar = parameter(0.3)  # threshold constant of the release's dependence on stored Ca2+
+    Kz: Scalar = parameter(0.6)  # threshold constant of the release's activation by cytosolic Ca2+
+    V0: Scalar = parameter(2.0)  # constant Ca2+ influx into the cytosol
+    V1: Scalar = parameter(2.0)  # maximal stimulus-dependent Ca2+ influx (times beta)
+    V4: Scalar = parameter(3.0)  # maximal rate of stimulus-induced IP3 synthesis (times beta)
+    Vm2: Scalar = parameter(6.0)  # maximal rate of Ca2+ pumping from the cytosol into the store
+    Vm3: Scalar = parameter(30.0)  # maximal rate of Ca2+ release from the store
+    Vm5: Scalar = parameter(50.0)  # maximal rate of the Ca2+-activated degradation of IP3 (3-kinase)
+    beta: Scalar = parameter(0.65)  # degree of stimulation of the cell by the agonist
+    eps: Scalar = parameter(13.0)  # rate of the Ca2+-independent degradation of IP3
+    k: Scalar = parameter(10.0)  # rate of Ca2+ efflux from the cytosol
+    kf: Scalar = parameter(1.0)  # rate of the passive leak of Ca2+ from the store
+    m: Scalar = parameter(2.0)  # Hill coefficient of the release's activation by cytosolic Ca2+
+    n: Scalar = parameter(4.0)  # Hill coefficient of the degradation's activation by cytosolic Ca2+
+    p: Scalar = parameter(1.0)  # Hill coefficient of IP3 in its degradation
 
     def vector_field(self, t, state):
         z, y, a = state
@@ -256,25 +256,25 @@ class CaTwoPlus(AbstractCatalogueFlow):
 class CaTwoPlusQuasiperiodic(CaTwoPlus):
     "Intracellular calcium ion oscillations with quasiperiodic parameter values. The original paper also includes parameters for a limit cycle: the CaTwoPlus equations at other parameters."
 
-    K2: Scalar = parameter(0.1)
-    K5: Scalar = parameter(0.3)
-    Ka: Scalar = parameter(0.2)
-    Kd: Scalar = parameter(0.5)
-    Ky: Scalar = parameter(0.2)
-    Kz: Scalar = parameter(0.5)
-    V0: Scalar = parameter(2.0)
-    V1: Scalar = parameter(2.0)
-    V4: Scalar = parameter(5.0)
-    Vm2: Scalar = parameter(6.0)
-    Vm3: Scalar = parameter(20.0)
-    Vm5: Scalar = parameter(30.0)
-    beta: Scalar = parameter(0.51)
-    eps: Scalar = parameter(0.1)
-    k: Scalar = parameter(10.0)
-    kf: Scalar = parameter(1.0)
-    m: Scalar = parameter(2.0)
-    n: Scalar = parameter(4.0)
-    p: Scalar = parameter(2.0)
+    K2: Scalar = parameter(0.1)  # threshold constant of the pumping into the store
+    K5: Scalar = parameter(0.3)  # threshold constant of IP3 in its Ca2+-activated degradation
+    Ka: Scalar = parameter(0.2)  # threshold constant of the release's activation by IP3
+    Kd: Scalar = parameter(0.5)  # threshold constant of the degradation's activation by cytosolic Ca2+
+    Ky: Scalar = parameter(0.2)  # threshold constant of the release's dependence on stored Ca2+
+    Kz: Scalar = parameter(0.5)  # threshold constant of the release's activation by cytosolic Ca2+
+    V0: Scalar = parameter(2.0)  # constant Ca2+ influx into the cytosol
+    V1: Scalar = parameter(2.0)  # maximal stimulus-dependent Ca2+ influx (times beta)
+    V4: Scalar = parameter(5.0)  # maximal rate of stimulus-induced IP3 synthesis (times beta)
+    Vm2: Scalar = parameter(6.0)  # maximal rate of Ca2+ pumping from the cytosol into the store
+    Vm3: Scalar = parameter(20.0)  # maximal rate of Ca2+ release from the store
+    Vm5: Scalar = parameter(30.0)  # maximal rate of the Ca2+-activated degradation of IP3 (3-kinase)
+    beta: Scalar = parameter(0.51)  # degree of stimulation of the cell by the agonist
+    eps: Scalar = parameter(0.1)  # rate of the Ca2+-independent degradation of IP3
+    k: Scalar = parameter(10.0)  # rate of Ca2+ efflux from the cytosol
+    kf: Scalar = parameter(1.0)  # rate of the passive leak of Ca2+ from the store
+    m: Scalar = parameter(2.0)  # Hill coefficient of the release's activation by cytosolic Ca2+
+    n: Scalar = parameter(4.0)  # Hill coefficient of the degradation's activation by cytosolic Ca2+
+    p: Scalar = parameter(2.0)  # Hill coefficient of IP3 in its degradation
 
 # %% ../../nbs/01c7_biology.ipynb #5f7cbf18
 class CellCycle(AbstractCatalogueFlow):

@@ -17,13 +17,13 @@ from .flows import AbstractCatalogueFlow
 class GlycolyticOscillation(AbstractCatalogueFlow):
     "Decroly and Goldbeter's model of glycolysis with two autocatalytic enzymes in series."
 
-    d: Scalar = parameter(0.0)
+    d: Scalar = parameter(0.0)  # weight of y in the (1 + d y) factors of the second enzyme's rate (zero here)
     k: Scalar = parameter(4.422)  # removal rate of the final product
     l1: Scalar = parameter(500000000.0)  # allosteric constant of the first enzyme
     l2: Scalar = parameter(100.0)  # allosteric constant of the second enzyme
     nu: Scalar = parameter(1.0)  # injection rate of the substrate
-    q1: Scalar = parameter(50.0)
-    q2: Scalar = parameter(0.02)
+    q1: Scalar = parameter(50.0)  # converts the first enzyme's rate into y' (a ratio of dissociation constants)
+    q2: Scalar = parameter(0.02)  # converts the second enzyme's rate into z' (a ratio of dissociation constants)
     s1: Scalar = parameter(22.2222)  # maximal activity of the first enzyme
     s2: Scalar = parameter(22.2222)  # maximal activity of the second enzyme
 
@@ -39,27 +39,27 @@ class GlycolyticOscillation(AbstractCatalogueFlow):
 class BelousovZhabotinsky(AbstractCatalogueFlow):
     "A reduced model of the Belousov-Zhabotinsky reaction in a stirred tank."
 
-    c1: Scalar = parameter(-8.03474)
-    c10: Scalar = parameter(0.0223915)
-    c11: Scalar = parameter(7.53559e-05)
-    c12: Scalar = parameter(8.07384e-06)
-    c13: Scalar = parameter(-0.000499825)
-    c2: Scalar = parameter(0.05408)
-    c3: Scalar = parameter(-0.0115886)
-    c4: Scalar = parameter(832.587)
-    c5: Scalar = parameter(-0.029155)
-    c6: Scalar = parameter(0.00321617)
-    c7: Scalar = parameter(-0.01352)
-    c8: Scalar = parameter(-0.0831709)
-    c9: Scalar = parameter(-0.0199985)
-    ci: Scalar = parameter(0.000833)
-    kf: Scalar = parameter(0.00035)
-    t0: Scalar = parameter(2308.62)
-    y0: Scalar = parameter(7.72571e-06)
-    yb1: Scalar = parameter(6.92813e-07)
-    yb2: Scalar = parameter(2.00869)
-    yb3: Scalar = parameter(0.01352)
-    z0: Scalar = parameter(8.33e-06)
+    c1: Scalar = parameter(-8.03474)  # rate of HBrO2 loss to bromide (the HBrO2-bromide term)
+    c10: Scalar = parameter(0.0223915)  # yield of bromomalonic acid from the HBrO2-bromide reaction
+    c11: Scalar = parameter(7.53559e-05)  # yield of bromomalonic acid from the bromate-bromide reaction
+    c12: Scalar = parameter(8.07384e-06)  # yield of bromomalonic acid from HBrO2 disproportionation
+    c13: Scalar = parameter(-0.000499825)  # rate of bromomalonic acid consumption by Ce(IV)
+    c2: Scalar = parameter(0.05408)  # rate of HBrO2 production from bromate by bromide
+    c3: Scalar = parameter(-0.0115886)  # rate of HBrO2 disproportionation (the HBrO2^2 term)
+    c4: Scalar = parameter(832.587)  # rate of autocatalytic HBrO2 production, proportional to Ce(III) sqrt(HBrO2)
+    c5: Scalar = parameter(-0.029155)  # rate of HBrO2 loss to Ce(IV)
+    c6: Scalar = parameter(0.00321617)  # rate of Ce(IV) production by the autocatalysis (divided by z0)
+    c7: Scalar = parameter(-0.01352)  # rate of Ce(IV) loss in its reaction with HBrO2
+    c8: Scalar = parameter(-0.0831709)  # rate of Ce(IV) reduction by bromomalonic acid
+    c9: Scalar = parameter(-0.0199985)  # rate of Ce(IV) reduction by malonic acid (first order)
+    ci: Scalar = parameter(0.000833)  # total cerium (catalyst) concentration, Ce(III) + Ce(IV)
+    kf: Scalar = parameter(0.00035)  # flow rate through the tank (inverse residence time); the bifurcation parameter
+    t0: Scalar = parameter(2308.62)  # time scale: every rate is multiplied by t0
+    y0: Scalar = parameter(7.72571e-06)  # concentration scale of bromide
+    yb1: Scalar = parameter(6.92813e-07)  # bromide release by Ce(IV) with bromomalonic acid, in bromide's quasi-steady level
+    yb2: Scalar = parameter(2.00869)  # rate of bromide consumption by HBrO2, in that level's denominator
+    yb3: Scalar = parameter(0.01352)  # rate of bromide consumption by bromate, in that level's denominator
+    z0: Scalar = parameter(8.33e-06)  # concentration scale of Ce(IV)
 
     def vector_field(self, t, state):
         x, z, v = state
@@ -76,10 +76,10 @@ class BelousovZhabotinsky(AbstractCatalogueFlow):
 class IsothermalChemical(AbstractCatalogueFlow):
     "An isothermal autocatalytic reaction with mixed-mode oscillations."
 
-    delta: Scalar = parameter(1.0)
-    kappa: Scalar = parameter(2.5)
-    mu: Scalar = parameter(0.29786)
-    sigma: Scalar = parameter(0.013)
+    delta: Scalar = parameter(1.0)  # time scale on which the third species follows the autocatalyst
+    kappa: Scalar = parameter(2.5)  # uncatalysed supply of the reactant, relative to that catalysed by the third species
+    mu: Scalar = parameter(0.29786)  # rate of supply of the reactant from the precursor
+    sigma: Scalar = parameter(0.013)  # time scale of the autocatalyst relative to the reactant's (small: fast)
 
     def vector_field(self, t, state):
         alpha, beta, gamma = state

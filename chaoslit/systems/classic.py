@@ -161,11 +161,11 @@ class Chen(AbstractFlow):
 class Aizawa(AbstractFlow):
     "Aizawa's torus-like attractor, related to the forced Lorenz system."
 
-    a: Scalar = parameter(0.95)
-    b: Scalar = parameter(0.7)
-    c: Scalar = parameter(0.6)
+    a: Scalar = parameter(0.95)  # linear growth rate of z
+    b: Scalar = parameter(0.7)  # damping of x and y, which grow only while z exceeds b
+    c: Scalar = parameter(0.6)  # constant drive of z
     d: Scalar = parameter(3.5)  # rotation rate about the z axis
-    e: Scalar = parameter(0.25)
+    e: Scalar = parameter(0.25)  # damping of z in proportion to x^2 + y^2
     f: Scalar = parameter(0.1)  # the term that breaks the rotational symmetry
 
     description: ClassVar[str] = "A torus-like attractor related to the forced Lorenz system."

@@ -52,10 +52,10 @@ class IkedaDelay(AbstractCatalogueDelayFlow):
 class SprottDelay(IkedaDelay):
     "Sprott's simplest delay equation x' = sin(x_tau): the Ikeda equation without decay."
 
-    c: Scalar = parameter(0.0)
-    mu: Scalar = parameter(1.0)
-    tau: Scalar = parameter(5.1)
-    x0: Scalar = parameter(0.0)
+    c: Scalar = parameter(0.0)  # relaxation rate (zero here: no decay)
+    mu: Scalar = parameter(1.0)  # feedback strength
+    tau: Scalar = parameter(5.1)  # round-trip delay
+    x0: Scalar = parameter(0.0)  # phase offset (zero here)
 
 # %% ../../nbs/01d_delay.ipynb #6cf39d0e
 class VossDelay(AbstractCatalogueDelayFlow):
@@ -72,9 +72,9 @@ class VossDelay(AbstractCatalogueDelayFlow):
 class ScrollDelay(AbstractCatalogueDelayFlow):
     "A delay equation with a multi-scroll attractor: x' = -alpha x_tau + beta tanh(10 x_tau)."
 
-    alpha: Scalar = parameter(0.2)
-    beta: Scalar = parameter(0.2)
-    tau: Scalar = parameter(10.0)
+    alpha: Scalar = parameter(0.2)  # decay rate (acting on the delayed state)
+    beta: Scalar = parameter(0.2)  # strength of the delayed tanh(10 x_tau) feedback
+    tau: Scalar = parameter(10.0)  # delay
 
     notes: ClassVar[str] = "As in the reference database, the decay term acts on the delayed state x(t - tau)."
 
@@ -85,10 +85,10 @@ class ScrollDelay(AbstractCatalogueDelayFlow):
 class PiecewiseCircuit(AbstractCatalogueDelayFlow):
     "A delayed circuit with a cubic nonlinearity: x' = -alpha x_tau + beta f(x_tau / c)."
 
-    alpha: Scalar = parameter(1.0)
-    beta: Scalar = parameter(1.0)
-    c: Scalar = parameter(2.24)
-    tau: Scalar = parameter(4.9)
+    alpha: Scalar = parameter(1.0)  # decay rate (acting on the delayed state)
+    beta: Scalar = parameter(1.0)  # strength of the delayed cubic feedback
+    c: Scalar = parameter(2.24)  # scale of the delayed state in the cubic: its turning points lie at +-c
+    tau: Scalar = parameter(4.9)  # delay
 
     notes: ClassVar[str] = "As in the reference database, the decay term acts on the delayed state x(t - tau)."
 

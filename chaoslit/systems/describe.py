@@ -27,7 +27,7 @@ from jax.extend import core as jax_core
 
 from ..core import AbstractDelayFlow, AbstractMap, AbstractSystem, ChaoslitError, float64_mode
 from ..integrate import Batch, iterate, trajectory
-from . import get
+from . import get, names
 
 # %% ../../nbs/01f_describe.ipynb #02e5975a
 def _elementwise(function):
@@ -298,9 +298,13 @@ def _enters(symbols: set, expression, left: str) -> str:
 
 
 def _meanings(system) -> dict:
-    "The comment after each parameter field of the system's class (`# meaning`), as fastcore's docments reads it."
+    """The comment after each parameter field of the system's class (`# meaning`), as fastcore's docments reads it. A
+    class defined in a notebook's kernel (a family page) has no source file to read: the package's class stands in."""
+    cls = type(system)
+    if cls.__module__ == "__main__" and cls.__name__ in names():
+        cls = type(get(cls.__name__))
     try:
-        return {name: text for name, text in docments(type(system)).items() if text}
+        return {name: text for name, text in docments(cls).items() if text}
     except (OSError, TypeError):  # no source to read
         return {}
 

@@ -120,9 +120,9 @@ class StickSlipOscillator(AbstractCatalogueFlow):
 class FluidTrampoline(AbstractCatalogueFlow):
     "A droplet bouncing on a vibrating fluid bath."
 
-    gamma: Scalar = parameter(1.82)
-    psi: Scalar = parameter(0.01019)
-    w: Scalar = parameter(1.21)
+    gamma: Scalar = parameter(1.82)  # amplitude of the film's vibrational acceleration, relative to gravity
+    psi: Scalar = parameter(0.01019)  # quadratic drag on the droplet while it presses into the film
+    w: Scalar = parameter(1.21)  # frequency of the film's vibration
 
     def periodic_coordinates(self):
         return {2: (2 * jnp.pi,)}
@@ -163,21 +163,21 @@ class CircadianRhythm(AbstractCatalogueFlow):
     "Leloup and Goldbeter's model of the circadian clock of Neurospora, driven by a 24-hour light cycle."
 
     Ki: Scalar = parameter(1.0)  # threshold of the repression of transcription by nuclear FRQ
-    k: Scalar = parameter(0.5)
+    k: Scalar = parameter(0.5)  # rate of conversion of cytosolic FRQ into a second cytosolic form
     k1: Scalar = parameter(0.3)  # rate of FRQ transport into the nucleus
     k2: Scalar = parameter(0.15)  # rate of FRQ transport out of the nucleus
-    kd: Scalar = parameter(1.4)
+    kd: Scalar = parameter(1.4)  # Michaelis constant of the second form's degradation
     kdn: Scalar = parameter(0.4)  # Michaelis constant of that degradation
     km: Scalar = parameter(0.4)  # Michaelis constant of mRNA degradation
     ks: Scalar = parameter(1.0)  # rate of FRQ synthesis from the mRNA
     n: Scalar = parameter(4.0)  # Hill coefficient of that repression
     ps: Scalar = parameter(24.0)  # period of the light cycle (24 hours)
-    vc: Scalar = parameter(2.5)
-    vd: Scalar = parameter(6.0)
+    vc: Scalar = parameter(2.5)  # scale of the light-driven maximal rate of frq transcription
+    vd: Scalar = parameter(6.0)  # maximal degradation rate of the second form of cytosolic FRQ
     vdn: Scalar = parameter(1.5)  # maximal degradation rate of nuclear FRQ
     vm: Scalar = parameter(0.7)  # maximal rate of frq mRNA degradation
-    vmax: Scalar = parameter(4.7)
-    vmin: Scalar = parameter(1.0)
+    vmax: Scalar = parameter(4.7)  # sets the transcription rate's amplitude, through the factor vmax - vmin
+    vmin: Scalar = parameter(1.0)  # floor added to the light cycle's cosine, and subtracted in vmax - vmin
 
     def periodic_coordinates(self):
         return {4: (2 * jnp.pi,)}

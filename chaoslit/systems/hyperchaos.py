@@ -18,10 +18,10 @@ from .flows import AbstractCatalogueFlow
 class HyperRossler(AbstractCatalogueFlow):
     "Rössler's hyperchaotic system, the first with two positive exponents."
 
-    a: Scalar = parameter(0.25)
-    b: Scalar = parameter(3.0)
-    c: Scalar = parameter(0.5)
-    d: Scalar = parameter(0.05)
+    a: Scalar = parameter(0.25)  # feedback of y on itself (anti-damping)
+    b: Scalar = parameter(3.0)  # constant injection into z
+    c: Scalar = parameter(0.5)  # coupling of z into w (-c z)
+    d: Scalar = parameter(0.05)  # linear growth rate of w
 
     def vector_field(self, t, state):
         x, y, z, w = state
@@ -44,11 +44,11 @@ class HyperLorenz(AbstractCatalogueFlow):
 class HyperCai(AbstractCatalogueFlow):
     "Cai's hyperchaotic system."
 
-    a: Scalar = parameter(27.5)
-    b: Scalar = parameter(3.0)
-    c: Scalar = parameter(19.3)
-    d: Scalar = parameter(2.9)
-    e: Scalar = parameter(3.3)
+    a: Scalar = parameter(27.5)  # rate at which x relaxes towards y (a (y - x))
+    b: Scalar = parameter(3.0)  # drive of y by x
+    c: Scalar = parameter(19.3)  # linear growth rate of y
+    d: Scalar = parameter(2.9)  # damping of z
+    e: Scalar = parameter(3.3)  # feedback gain of the controller w (w' = -e x)
 
     def vector_field(self, t, state):
         x, y, z, w = state
@@ -58,11 +58,11 @@ class HyperCai(AbstractCatalogueFlow):
 class HyperBao(AbstractCatalogueFlow):
     "Bao's hyperchaotic system."
 
-    a: Scalar = parameter(36.0)
-    b: Scalar = parameter(3.0)
-    c: Scalar = parameter(20.0)
-    d: Scalar = parameter(0.1)
-    e: Scalar = parameter(21.0)
+    a: Scalar = parameter(36.0)  # rate at which x relaxes towards y (a (y - x))
+    b: Scalar = parameter(3.0)  # damping of z
+    c: Scalar = parameter(20.0)  # linear growth rate of y
+    d: Scalar = parameter(0.1)  # strength of the yz coupling that drives w
+    e: Scalar = parameter(21.0)  # drive of w by x
 
     def vector_field(self, t, state):
         x, y, z, w = state
@@ -72,10 +72,10 @@ class HyperBao(AbstractCatalogueFlow):
 class HyperJha(AbstractCatalogueFlow):
     "Jha's hyperchaotic system."
 
-    a: Scalar = parameter(10.0)
-    b: Scalar = parameter(28.0)
-    c: Scalar = parameter(2.667)
-    d: Scalar = parameter(1.3)
+    a: Scalar = parameter(10.0)  # rate at which x relaxes towards y (sigma in Lorenz's equations)
+    b: Scalar = parameter(28.0)  # drive of y by x (rho in Lorenz's equations)
+    c: Scalar = parameter(2.667)  # damping of z (beta in Lorenz's equations)
+    d: Scalar = parameter(1.3)  # linear growth rate of w
 
     def vector_field(self, t, state):
         x, y, z, w = state
@@ -85,12 +85,12 @@ class HyperJha(AbstractCatalogueFlow):
 class HyperQi(AbstractCatalogueFlow):
     "Qi's hyperchaotic system with a wide spectrum."
 
-    a: Scalar = parameter(50.0)
-    b: Scalar = parameter(24.0)
-    c: Scalar = parameter(13.0)
-    d: Scalar = parameter(8.0)
-    e: Scalar = parameter(33.0)
-    f: Scalar = parameter(30.0)
+    a: Scalar = parameter(50.0)  # rate at which x relaxes towards y (a (y - x))
+    b: Scalar = parameter(24.0)  # linear growth rate of y and drive of y by x (b (x + y))
+    c: Scalar = parameter(13.0)  # damping of z
+    d: Scalar = parameter(8.0)  # damping of w
+    e: Scalar = parameter(33.0)  # coupling of w into z (-e w)
+    f: Scalar = parameter(30.0)  # drive of w by z
 
     def vector_field(self, t, state):
         x, y, z, w = state
@@ -102,10 +102,10 @@ class HyperQi(AbstractCatalogueFlow):
 class Qi(AbstractCatalogueFlow):
     "Qi's four-wing hyperchaotic system with cubic terms."
 
-    a: Scalar = parameter(45.0)
-    b: Scalar = parameter(10.0)
-    c: Scalar = parameter(1.0)
-    d: Scalar = parameter(10.0)
+    a: Scalar = parameter(45.0)  # rate at which x relaxes towards y (a (y - x))
+    b: Scalar = parameter(10.0)  # linear growth rate of y and drive of y by x (b (x + y))
+    c: Scalar = parameter(1.0)  # damping of z
+    d: Scalar = parameter(10.0)  # damping of w
 
     def vector_field(self, t, state):
         x, y, z, w = state
@@ -117,10 +117,10 @@ class Qi(AbstractCatalogueFlow):
 class HyperYangChen(AbstractCatalogueFlow):
     "Yang and Chen's hyperchaotic system."
 
-    a: Scalar = parameter(30.0)
-    b: Scalar = parameter(3.0)
-    c: Scalar = parameter(35.0)
-    d: Scalar = parameter(8.0)
+    a: Scalar = parameter(30.0)  # rate at which x relaxes towards y (a (y - x))
+    b: Scalar = parameter(3.0)  # damping of z
+    c: Scalar = parameter(35.0)  # drive of y by x
+    d: Scalar = parameter(8.0)  # feedback gain of the controller w (w' = -d x)
 
     def vector_field(self, t, state):
         x, y, z, w = state
@@ -130,10 +130,10 @@ class HyperYangChen(AbstractCatalogueFlow):
 class HyperYan(AbstractCatalogueFlow):
     "Yan's hyperchaotic system."
 
-    a: Scalar = parameter(37.0)
-    b: Scalar = parameter(3.0)
-    c: Scalar = parameter(26.0)
-    d: Scalar = parameter(38.0)
+    a: Scalar = parameter(37.0)  # rate at which x relaxes towards y; also subtracted in y's drive (c - a) x
+    b: Scalar = parameter(3.0)  # damping of z
+    c: Scalar = parameter(26.0)  # linear growth rate of y, and with a the drive (c - a) x of y
+    d: Scalar = parameter(38.0)  # damping of w
 
     def vector_field(self, t, state):
         x, y, z, w = state
@@ -148,11 +148,11 @@ class HyperYan(AbstractCatalogueFlow):
 class HyperXu(AbstractCatalogueFlow):
     "Xu's hyperchaotic system."
 
-    a: Scalar = parameter(10.0)
-    b: Scalar = parameter(40.0)
-    c: Scalar = parameter(2.5)
-    d: Scalar = parameter(2.0)
-    e: Scalar = parameter(16.0)
+    a: Scalar = parameter(10.0)  # rate at which x relaxes towards y (a (y - x))
+    b: Scalar = parameter(40.0)  # drive of y by x
+    c: Scalar = parameter(2.5)  # damping of z
+    d: Scalar = parameter(2.0)  # coupling of y into w (-d y)
+    e: Scalar = parameter(16.0)  # strength of the xz term in y'
 
     def vector_field(self, t, state):
         x, y, z, w = state
@@ -162,11 +162,11 @@ class HyperXu(AbstractCatalogueFlow):
 class HyperWang(AbstractCatalogueFlow):
     "Wang's hyperchaotic system."
 
-    a: Scalar = parameter(10.0)
-    b: Scalar = parameter(40.0)
-    c: Scalar = parameter(2.5)
-    d: Scalar = parameter(10.6)
-    e: Scalar = parameter(4.0)
+    a: Scalar = parameter(10.0)  # rate at which x relaxes towards y (a (y - x))
+    b: Scalar = parameter(40.0)  # drive of y by x
+    c: Scalar = parameter(2.5)  # damping of z
+    d: Scalar = parameter(10.6)  # feedback gain of the controller w (w' = -d x)
+    e: Scalar = parameter(4.0)  # strength of the x^2 term that drives z
 
     def vector_field(self, t, state):
         x, y, z, w = state
@@ -176,10 +176,10 @@ class HyperWang(AbstractCatalogueFlow):
 class HyperPang(AbstractCatalogueFlow):
     "Pang's hyperchaotic system."
 
-    a: Scalar = parameter(36.0)
-    b: Scalar = parameter(3.0)
-    c: Scalar = parameter(20.0)
-    d: Scalar = parameter(2.0)
+    a: Scalar = parameter(36.0)  # rate at which x relaxes towards y (a (y - x))
+    b: Scalar = parameter(3.0)  # damping of z
+    c: Scalar = parameter(20.0)  # linear growth rate of y
+    d: Scalar = parameter(2.0)  # feedback gain of the controller w (w' = -d (x + y))
 
     def vector_field(self, t, state):
         x, y, z, w = state
@@ -189,10 +189,10 @@ class HyperPang(AbstractCatalogueFlow):
 class HyperLu(AbstractCatalogueFlow):
     "Lu's hyperchaotic system."
 
-    a: Scalar = parameter(36.0)
-    b: Scalar = parameter(3.0)
-    c: Scalar = parameter(20.0)
-    d: Scalar = parameter(1.3)
+    a: Scalar = parameter(36.0)  # rate at which x relaxes towards y (a (y - x))
+    b: Scalar = parameter(3.0)  # damping of z
+    c: Scalar = parameter(20.0)  # linear growth rate of y
+    d: Scalar = parameter(1.3)  # linear growth rate of w
 
     def vector_field(self, t, state):
         x, y, z, w = state

@@ -21,10 +21,10 @@ from .flows import AbstractCatalogueFlow, published_parameter
 class Arneodo(AbstractCatalogueFlow):
     "Arneodo, Coullet and Tresser's jerk flow with a cubic nonlinearity."
 
-    a: Scalar = parameter(-5.5)
-    b: Scalar = parameter(4.5)
-    c: Scalar = parameter(1.0)
-    d: Scalar = parameter(-1.0)
+    a: Scalar = parameter(-5.5)  # linear stiffness: the jerk's -a x restoring term (negative: repelling)
+    b: Scalar = parameter(4.5)  # damping of the velocity y in the jerk
+    c: Scalar = parameter(1.0)  # damping of the acceleration z
+    d: Scalar = parameter(-1.0)  # strength of the cubic term d x^3 (negative: restoring)
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -34,18 +34,18 @@ class Arneodo(AbstractCatalogueFlow):
 class Coullet(Arneodo):
     "A variant of the Arneodo attractor: the Arneodo equations at other parameters."
 
-    a: Scalar = parameter(-0.8)
-    b: Scalar = parameter(1.1)
-    c: Scalar = parameter(0.45)
-    d: Scalar = parameter(-1.0)
+    a: Scalar = parameter(-0.8)  # linear stiffness: the jerk's -a x restoring term (negative: repelling)
+    b: Scalar = parameter(1.1)  # damping of the velocity y in the jerk
+    c: Scalar = parameter(0.45)  # damping of the acceleration z
+    d: Scalar = parameter(-1.0)  # strength of the cubic term d x^3 (negative: restoring)
 
 # %% ../../nbs/01c4_jerk.ipynb #887cf6dc
 class GenesioTesi(AbstractCatalogueFlow):
     "Genesio and Tesi's quadratic jerk flow."
 
-    a: Scalar = parameter(0.44)
-    b: Scalar = parameter(1.1)
-    c: Scalar = parameter(1.0)
+    a: Scalar = parameter(0.44)  # damping of the acceleration z
+    b: Scalar = parameter(1.1)  # damping of the velocity y in the jerk
+    c: Scalar = parameter(1.0)  # linear stiffness: the jerk's -c x restoring term
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -55,9 +55,9 @@ class GenesioTesi(AbstractCatalogueFlow):
 class MooreSpiegel(AbstractCatalogueFlow):
     "Moore and Spiegel's thermally driven oscillator, a model of stellar convection."
 
-    a: Scalar = parameter(10.0)
-    b: Scalar = parameter(4.0)
-    eps: Scalar = parameter(9.0)
+    a: Scalar = parameter(10.0)  # gain of z in y' (y' = a z)
+    b: Scalar = parameter(4.0)  # linear restoring term of x in z' (-b x)
+    eps: Scalar = parameter(9.0)  # anti-damping of y in z', saturated by the -x^2 y term
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -109,11 +109,11 @@ class MultiChua(AbstractCatalogueFlow):
 class Colpitts(AbstractCatalogueFlow):
     "The Colpitts oscillator, a transistor circuit."
 
-    a: Scalar = parameter(30.0)
-    b: Scalar = parameter(0.8)
-    c: Scalar = parameter(20.0)
-    d: Scalar = parameter(0.08)
-    e: Scalar = parameter(10.0)
+    a: Scalar = parameter(30.0)  # gain of the transistor's piecewise-linear current in x'
+    b: Scalar = parameter(0.8)  # damping of y
+    c: Scalar = parameter(20.0)  # constant drive of y
+    d: Scalar = parameter(0.08)  # damping of z
+    e: Scalar = parameter(10.0)  # sets the threshold z = e - 1 below which the transistor conducts
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -136,10 +136,10 @@ class AnishchenkoAstakhov(AbstractCatalogueFlow):
 class CellularNeuralNetwork(AbstractCatalogueFlow):
     "A cellular neural network of three cells with piecewise-linear outputs."
 
-    a: Scalar = parameter(4.4)
-    b: Scalar = parameter(3.21)
-    c: Scalar = parameter(1.1)
-    d: Scalar = parameter(1.24)
+    a: Scalar = parameter(4.4)  # antisymmetric coupling of the y and z cells' outputs (-a into y', +a into z')
+    b: Scalar = parameter(3.21)  # inhibition between the x cell and the y and z cells (weight -b each way)
+    c: Scalar = parameter(1.1)  # self-feedback of the y cell's output
+    d: Scalar = parameter(1.24)  # self-feedback of the x cell's output
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -154,7 +154,7 @@ class CellularNeuralNetwork(AbstractCatalogueFlow):
 class SanUmSrisuchinwong(AbstractCatalogueFlow):
     "San-Um and Srisuchinwong's two-transistor chaotic oscillator."
 
-    a: Scalar = parameter(2.0)
+    a: Scalar = parameter(2.0)  # constant drain of z
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -164,13 +164,13 @@ class SanUmSrisuchinwong(AbstractCatalogueFlow):
 class Bouali2(AbstractCatalogueFlow):
     "Bouali's model of an economy with a cubic nonlinearity."
 
-    a: Scalar = parameter(3.0)
-    b: Scalar = parameter(2.2)
-    bb: Scalar = parameter(0.0)
-    c: Scalar = parameter(0.0)
-    g: Scalar = parameter(1.0)
-    m: Scalar = parameter(-0.0026667)
-    y0: Scalar = parameter(1.0)
+    a: Scalar = parameter(3.0)  # growth rate of x while y is below y0 (its decline above)
+    b: Scalar = parameter(2.2)  # feedback of z on x (-b z)
+    bb: Scalar = parameter(0.0)  # weight of the xz term in z', relative to m
+    c: Scalar = parameter(0.0)  # damping of z
+    g: Scalar = parameter(1.0)  # rate of y's growth while x^2 > 1, of its decay while x^2 < 1
+    m: Scalar = parameter(-0.0026667)  # rate at which x drives z (m x (bb z - 1.5))
+    y0: Scalar = parameter(1.0)  # level of y above which x declines
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -184,13 +184,13 @@ class Bouali2(AbstractCatalogueFlow):
 class Bouali(Bouali2):
     "Economic cycles with fluctuating demand. Related to the DequanLi attractor: the Bouali2 equations at other parameters."
 
-    a: Scalar = parameter(1.0)
-    b: Scalar = parameter(-0.3)
-    bb: Scalar = parameter(1.0)
-    c: Scalar = parameter(0.05)
-    g: Scalar = parameter(1.0)
-    m: Scalar = parameter(1.0)
-    y0: Scalar = parameter(4.0)
+    a: Scalar = parameter(1.0)  # growth rate of x while y is below y0 (its decline above)
+    b: Scalar = parameter(-0.3)  # feedback of z on x (-b z)
+    bb: Scalar = parameter(1.0)  # weight of the xz term in z', relative to m
+    c: Scalar = parameter(0.05)  # damping of z
+    g: Scalar = parameter(1.0)  # rate of y's growth while x^2 > 1, of its decay while x^2 < 1
+    m: Scalar = parameter(1.0)  # rate at which x drives z (m x (bb z - 1.5))
+    y0: Scalar = parameter(4.0)  # level of y above which x declines
 
 # %% ../../nbs/01c4_jerk.ipynb #e1dfe2fc
 class Rucklidge(AbstractCatalogueFlow):
@@ -207,12 +207,12 @@ class Rucklidge(AbstractCatalogueFlow):
 class GuckenheimerHolmes(AbstractCatalogueFlow):
     "Guckenheimer and Holmes' normal form of a Hopf-saddle-node interaction."
 
-    a: Scalar = parameter(0.4)
-    b: Scalar = parameter(20.25)
-    c: Scalar = parameter(3.0)
-    d: Scalar = parameter(1.6)
-    e: Scalar = parameter(1.7)
-    f: Scalar = parameter(0.44)
+    a: Scalar = parameter(0.4)  # linear growth rate of x and y (also the weight of -z^3 in z')
+    b: Scalar = parameter(20.25)  # rotation rate in the (x, y) plane
+    c: Scalar = parameter(3.0)  # growth of the (x, y) amplitude driven by z
+    d: Scalar = parameter(1.6)  # strength of the z (x^2 + y^2) term in x', which breaks the rotational symmetry
+    e: Scalar = parameter(1.7)  # constant drive of z
+    f: Scalar = parameter(0.44)  # drain of z by the squared (x, y) amplitude
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -227,10 +227,10 @@ class GuckenheimerHolmes(AbstractCatalogueFlow):
 class KawczynskiStrizhak(AbstractCatalogueFlow):
     "Kawczynski and Strizhak's model of the Belousov-Zhabotinsky reaction with mixed-mode oscillations."
 
-    beta: Scalar = parameter(-0.4)
-    gamma: Scalar = parameter(0.49)
-    kappa: Scalar = parameter(0.2)
-    mu: Scalar = parameter(2.1)
+    beta: Scalar = parameter(-0.4)  # constant drive of y
+    gamma: Scalar = parameter(0.49)  # rate of the fast variable x (a time-scale ratio)
+    kappa: Scalar = parameter(0.2)  # rate at which the slow z relaxes towards x
+    mu: Scalar = parameter(2.1)  # linear self-excitation of x (3 mu x), also its drive of y (-2 mu x)
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -277,12 +277,12 @@ class VallisElNino(AbstractCatalogueFlow):
 class AtmosphericRegime(AbstractCatalogueFlow):
     "A reduced model of regime transitions in the atmosphere."
 
-    alpha: Scalar = parameter(-2.0)
-    beta: Scalar = parameter(-5.0)
-    mu1: Scalar = parameter(0.05)
-    mu2: Scalar = parameter(-0.01)
-    omega: Scalar = parameter(3.0)
-    sigma: Scalar = parameter(1.1)
+    alpha: Scalar = parameter(-2.0)  # strength of the yz and y^2 couplings within the (y, z) oscillator
+    beta: Scalar = parameter(-5.0)  # strength of the z^2 and yz couplings within the (y, z) oscillator
+    mu1: Scalar = parameter(0.05)  # linear growth rate of the slow mode x
+    mu2: Scalar = parameter(-0.01)  # linear growth rate of the (y, z) oscillator (negative here: damping)
+    omega: Scalar = parameter(3.0)  # frequency of the (y, z) oscillator
+    sigma: Scalar = parameter(1.1)  # strength of the energy-exchanging coupling of x with y (xy in x', -x^2 in y')
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -296,12 +296,12 @@ class AtmosphericRegime(AbstractCatalogueFlow):
 class WindmiReduced(AbstractCatalogueFlow):
     "A reduced WINDMI model of the solar wind driving the magnetosphere."
 
-    a1: Scalar = parameter(0.247)
-    b1: Scalar = parameter(10.8)
-    b2: Scalar = parameter(0.0752)
-    b3: Scalar = parameter(1.06)
-    d1: Scalar = parameter(2200.0)
-    vsw: Scalar = parameter(5.0)
+    a1: Scalar = parameter(0.247)  # rate at which the excess voltage, vsw minus the tail's, drives the current
+    b1: Scalar = parameter(10.8)  # charging of the voltage by the current
+    b2: Scalar = parameter(0.0752)  # drain of the voltage by the plasma pressure
+    b3: Scalar = parameter(1.06)  # damping of the voltage
+    d1: Scalar = parameter(2200.0)  # steepness of the unloading switch as the current crosses its critical value 1
+    vsw: Scalar = parameter(5.0)  # solar wind driving (voltage); controls the onset of chaos
 
     def vector_field(self, t, state):
         i, v, p = state

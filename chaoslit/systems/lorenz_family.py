@@ -86,10 +86,10 @@ class Hadley(AbstractCatalogueFlow):
 class LorenzStenflo(AbstractCatalogueFlow):
     "The Lorenz-Stenflo model of acoustic-gravity waves in a rotating atmosphere."
 
-    a: Scalar = parameter(2.0)
-    b: Scalar = parameter(0.7)
-    c: Scalar = parameter(26.0)
-    d: Scalar = parameter(1.5)
+    a: Scalar = parameter(2.0)  # Prandtl number, as sigma in Lorenz's equations (also the damping of w)
+    b: Scalar = parameter(0.7)  # geometric factor, as beta in Lorenz's equations
+    c: Scalar = parameter(26.0)  # Rayleigh number, as rho in Lorenz's equations
+    d: Scalar = parameter(1.5)  # rotation parameter: coupling of the fourth variable w into x
 
     def vector_field(self, t, state):
         x, y, z, w = state
@@ -113,9 +113,9 @@ class RayleighBenard(AbstractCatalogueFlow):
 class LuChen(AbstractCatalogueFlow):
     "Lu and Chen's attractor, between Lorenz's and Chen's."
 
-    a: Scalar = parameter(36.0)
-    b: Scalar = parameter(3.0)
-    c: Scalar = parameter(18.0)
+    a: Scalar = parameter(36.0)  # rate at which x relaxes towards y (a (y - x))
+    b: Scalar = parameter(3.0)  # damping of z
+    c: Scalar = parameter(18.0)  # linear growth rate of y; moves the attractor between Lorenz's and Chen's
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -125,9 +125,9 @@ class LuChen(AbstractCatalogueFlow):
 class LuChenCheng(AbstractCatalogueFlow):
     "The Lu-Chen-Cheng multiscroll attractor."
 
-    a: Scalar = parameter(-10.0)
-    b: Scalar = parameter(-4.0)
-    c: Scalar = parameter(18.1)
+    a: Scalar = parameter(-10.0)  # linear rate of y (negative here: damping); with b sets x's rate -a b/(a + b)
+    b: Scalar = parameter(-4.0)  # linear rate of z (negative here: damping); with a sets x's rate -a b/(a + b)
+    c: Scalar = parameter(18.1)  # constant drive of x
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -139,9 +139,9 @@ class LuChenCheng(AbstractCatalogueFlow):
 class QiChen(AbstractCatalogueFlow):
     "Qi and Chen's four-wing relative of the Lorenz attractor."
 
-    a: Scalar = parameter(38.0)
-    b: Scalar = parameter(2.666)
-    c: Scalar = parameter(80.0)
+    a: Scalar = parameter(38.0)  # rate at which x relaxes towards y (a (y - x))
+    b: Scalar = parameter(2.666)  # damping of z
+    c: Scalar = parameter(80.0)  # drive of y by x
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -151,11 +151,11 @@ class QiChen(AbstractCatalogueFlow):
 class ZhouChen(AbstractCatalogueFlow):
     "Zhou and Chen's Lorenz-like attractor."
 
-    a: Scalar = parameter(2.97)
-    b: Scalar = parameter(0.15)
-    c: Scalar = parameter(-3.0)
-    d: Scalar = parameter(1.0)
-    e: Scalar = parameter(-8.78)
+    a: Scalar = parameter(2.97)  # linear growth rate of x
+    b: Scalar = parameter(0.15)  # coupling of y into x
+    c: Scalar = parameter(-3.0)  # linear rate of y (negative here: damping)
+    d: Scalar = parameter(1.0)  # strength of the yz term in y'
+    e: Scalar = parameter(-8.78)  # linear rate of z (negative here: damping)
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -167,8 +167,8 @@ class ZhouChen(AbstractCatalogueFlow):
 class BurkeShaw(AbstractCatalogueFlow):
     "The Burke-Shaw system, derived from Lorenz's."
 
-    e: Scalar = parameter(13.0)
-    n: Scalar = parameter(10.0)
+    e: Scalar = parameter(13.0)  # constant drive of z
+    n: Scalar = parameter(10.0)  # common rate of the damping of x and of the xz and xy couplings
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -178,9 +178,9 @@ class BurkeShaw(AbstractCatalogueFlow):
 class ChenLee(AbstractCatalogueFlow):
     "The Chen-Lee system, a rigid body with feedback."
 
-    a: Scalar = parameter(5.0)
-    b: Scalar = parameter(-10.0)
-    c: Scalar = parameter(-0.38)
+    a: Scalar = parameter(5.0)  # feedback gain on x (positive: growth)
+    b: Scalar = parameter(-10.0)  # feedback gain on y (negative: damping)
+    c: Scalar = parameter(-0.38)  # feedback gain on z (negative: damping)
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -190,12 +190,12 @@ class ChenLee(AbstractCatalogueFlow):
 class WangSun(AbstractCatalogueFlow):
     "Wang and Sun's four-scroll attractor."
 
-    a: Scalar = parameter(0.2)
-    b: Scalar = parameter(-0.01)
-    d: Scalar = parameter(-0.4)
-    e: Scalar = parameter(-1.0)
-    f: Scalar = parameter(-1.0)
-    q: Scalar = parameter(1.0)
+    a: Scalar = parameter(0.2)  # linear growth rate of x
+    b: Scalar = parameter(-0.01)  # coupling of x into y
+    d: Scalar = parameter(-0.4)  # linear rate of y (negative here: damping)
+    e: Scalar = parameter(-1.0)  # linear rate of z (negative here: damping)
+    f: Scalar = parameter(-1.0)  # strength of the xy term in z' (negative here: drains z)
+    q: Scalar = parameter(1.0)  # strength of the yz term in x'
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -207,10 +207,10 @@ class WangSun(AbstractCatalogueFlow):
 class YuWang(AbstractCatalogueFlow):
     "Yu and Wang's attractor with an exponential nonlinearity."
 
-    a: Scalar = parameter(10.0)
-    b: Scalar = parameter(40.0)
-    c: Scalar = parameter(2.0)
-    d: Scalar = parameter(2.5)
+    a: Scalar = parameter(10.0)  # rate at which x relaxes towards y (a (y - x))
+    b: Scalar = parameter(40.0)  # drive of y by x
+    c: Scalar = parameter(2.0)  # strength of the xz term in y'
+    d: Scalar = parameter(2.5)  # damping of z
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -220,10 +220,10 @@ class YuWang(AbstractCatalogueFlow):
 class YuWang2(AbstractCatalogueFlow):
     "Yu and Wang's attractor with a hyperbolic-cosine nonlinearity."
 
-    a: Scalar = parameter(10.0)
-    b: Scalar = parameter(30.0)
-    c: Scalar = parameter(2.0)
-    d: Scalar = parameter(2.5)
+    a: Scalar = parameter(10.0)  # rate at which x relaxes towards y (a (y - x))
+    b: Scalar = parameter(30.0)  # drive of y by x
+    c: Scalar = parameter(2.0)  # strength of the xz term in y'
+    d: Scalar = parameter(2.5)  # damping of z
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -233,12 +233,12 @@ class YuWang2(AbstractCatalogueFlow):
 class DequanLi(AbstractCatalogueFlow):
     "Dequan Li's three-scroll attractor."
 
-    a: Scalar = parameter(40.0)
-    c: Scalar = parameter(1.833)
-    d: Scalar = parameter(0.16)
-    eps: Scalar = parameter(0.65)
-    f: Scalar = parameter(20.0)
-    k: Scalar = parameter(55.0)
+    a: Scalar = parameter(40.0)  # rate at which x relaxes towards y (a (y - x))
+    c: Scalar = parameter(1.833)  # linear rate of z (positive here: growth)
+    d: Scalar = parameter(0.16)  # strength of the xz feedback on x
+    eps: Scalar = parameter(0.65)  # strength of the x^2 term that drains z
+    f: Scalar = parameter(20.0)  # linear growth rate of y
+    k: Scalar = parameter(55.0)  # drive of y by x
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -252,36 +252,36 @@ class DequanLi(AbstractCatalogueFlow):
 class PanXuZhou(DequanLi):
     "A named attractor related to the DequanLi attractor: the DequanLi equations at other parameters."
 
-    a: Scalar = parameter(10.0)
-    c: Scalar = parameter(-2.6667)
-    d: Scalar = parameter(0.0)
-    eps: Scalar = parameter(0.0)
-    f: Scalar = parameter(0.0)
-    k: Scalar = parameter(16.0)
+    a: Scalar = parameter(10.0)  # rate at which x relaxes towards y (a (y - x))
+    c: Scalar = parameter(-2.6667)  # linear rate of z (negative here: damping)
+    d: Scalar = parameter(0.0)  # strength of the xz feedback on x (zero here)
+    eps: Scalar = parameter(0.0)  # strength of the x^2 term that drains z (zero here)
+    f: Scalar = parameter(0.0)  # linear growth rate of y (zero here)
+    k: Scalar = parameter(16.0)  # drive of y by x
 
 # %% ../../nbs/01c1_lorenz_family.ipynb #bb335254
 class Tsucs2(DequanLi):
     "A named attractor related to the DequanLi attractor: the DequanLi equations at other parameters."
 
-    a: Scalar = parameter(40.0)
-    c: Scalar = parameter(0.833)
-    d: Scalar = parameter(0.5)
-    eps: Scalar = parameter(0.65)
-    f: Scalar = parameter(20.0)
-    k: Scalar = parameter(0.0)
+    a: Scalar = parameter(40.0)  # rate at which x relaxes towards y (a (y - x))
+    c: Scalar = parameter(0.833)  # linear rate of z (positive here: growth)
+    d: Scalar = parameter(0.5)  # strength of the xz feedback on x
+    eps: Scalar = parameter(0.65)  # strength of the x^2 term that drains z
+    f: Scalar = parameter(20.0)  # linear growth rate of y
+    k: Scalar = parameter(0.0)  # drive of y by x (zero here)
 
 # %% ../../nbs/01c1_lorenz_family.ipynb #92cfcc86
 class Sakarya(AbstractCatalogueFlow):
     "The Sakarya attractor."
 
-    a: Scalar = parameter(-1.0)
-    b: Scalar = parameter(1.0)
-    c: Scalar = parameter(1.0)
-    h: Scalar = parameter(1.0)
-    p: Scalar = parameter(1.0)
-    q: Scalar = parameter(0.4)
-    r: Scalar = parameter(0.3)
-    s: Scalar = parameter(1.0)
+    a: Scalar = parameter(-1.0)  # linear rate of x (negative here: damping)
+    b: Scalar = parameter(1.0)  # damping of y
+    c: Scalar = parameter(1.0)  # linear rate of z (positive here: growth)
+    h: Scalar = parameter(1.0)  # coupling of y into x
+    p: Scalar = parameter(1.0)  # coupling of x into y (-p x)
+    q: Scalar = parameter(0.4)  # strength of the xz term in y'
+    r: Scalar = parameter(0.3)  # strength of the xy term that drains z (-r xy)
+    s: Scalar = parameter(1.0)  # strength of the yz term in x'
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -293,21 +293,21 @@ class Sakarya(AbstractCatalogueFlow):
 class LiuChen(Sakarya):
     "Derived from Sakarya: the Sakarya equations at other parameters."
 
-    a: Scalar = parameter(0.4)
-    b: Scalar = parameter(12.0)
-    c: Scalar = parameter(-5.0)
-    h: Scalar = parameter(0.0)
-    p: Scalar = parameter(0.0)
-    q: Scalar = parameter(-1.0)
-    r: Scalar = parameter(1.0)
-    s: Scalar = parameter(1.0)
+    a: Scalar = parameter(0.4)  # linear rate of x (positive here: growth)
+    b: Scalar = parameter(12.0)  # damping of y
+    c: Scalar = parameter(-5.0)  # linear rate of z (negative here: damping)
+    h: Scalar = parameter(0.0)  # coupling of y into x (zero here)
+    p: Scalar = parameter(0.0)  # coupling of x into y (zero here)
+    q: Scalar = parameter(-1.0)  # strength of the xz term in y'
+    r: Scalar = parameter(1.0)  # strength of the xy term that drains z (-r xy)
+    s: Scalar = parameter(1.0)  # strength of the yz term in x'
 
 # %% ../../nbs/01c1_lorenz_family.ipynb #ac51606b
 class NewtonLiepnik(AbstractCatalogueFlow):
     "The Newton-Leipnik system, a rigid body with linear feedback, with two strange attractors."
 
-    a: Scalar = parameter(0.4)
-    b: Scalar = parameter(0.175)
+    a: Scalar = parameter(0.4)  # damping of x
+    b: Scalar = parameter(0.175)  # feedback gain on z (positive: growth)
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -329,11 +329,11 @@ class Finance(AbstractCatalogueFlow):
 class Dadras(AbstractCatalogueFlow):
     "Dadras and Momeni's attractor."
 
-    c: Scalar = parameter(2.0)
-    e: Scalar = parameter(9.0)
-    o: Scalar = parameter(2.7)
-    p: Scalar = parameter(3.0)
-    r: Scalar = parameter(1.7)
+    c: Scalar = parameter(2.0)  # strength of the xy coupling that drives z
+    e: Scalar = parameter(9.0)  # damping of z
+    o: Scalar = parameter(2.7)  # strength of the yz coupling that drives x
+    p: Scalar = parameter(3.0)  # damping of x
+    r: Scalar = parameter(1.7)  # linear growth rate of y
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -354,8 +354,8 @@ class RikitakeDynamo(AbstractCatalogueFlow):
 class ShimizuMorioka(AbstractCatalogueFlow):
     "The Shimizu-Morioka system, a Lorenz-like model of laser dynamics."
 
-    a: Scalar = parameter(0.85)
-    b: Scalar = parameter(0.5)
+    a: Scalar = parameter(0.85)  # damping of y
+    b: Scalar = parameter(0.5)  # damping of z
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -365,12 +365,12 @@ class ShimizuMorioka(AbstractCatalogueFlow):
 class Laser(AbstractCatalogueFlow):
     "A model of a laser with a saturable absorber."
 
-    a: Scalar = parameter(10.0)
-    b: Scalar = parameter(1.0)
-    c: Scalar = parameter(5.0)
-    d: Scalar = parameter(-1.0)
-    h: Scalar = parameter(-5.0)
-    k: Scalar = parameter(-6.0)
+    a: Scalar = parameter(10.0)  # rate at which x relaxes towards y (a (y - x))
+    b: Scalar = parameter(1.0)  # strength of the y z^2 term in x'
+    c: Scalar = parameter(5.0)  # drive of y by x
+    d: Scalar = parameter(-1.0)  # strength of the x z^2 term in y' (negative here: saturating)
+    h: Scalar = parameter(-5.0)  # linear rate of z (negative here: damping)
+    k: Scalar = parameter(-6.0)  # strength of the x^2 term in z' (negative here: drains z)
 
     def vector_field(self, t, state):
         x, y, z = state

@@ -104,10 +104,10 @@ class Ikeda(AbstractMap):
 class Tinkerbell(AbstractMap):
     "The Tinkerbell map, a quadratic map of the plane named for the shape of its attractor."
 
-    a: Scalar = parameter(0.9)
-    b: Scalar = parameter(-0.6013)
-    c: Scalar = parameter(2.0)
-    d: Scalar = parameter(0.5)
+    a: Scalar = parameter(0.9)  # linear gain of x in the next x
+    b: Scalar = parameter(-0.6013)  # coupling of y into the next x
+    c: Scalar = parameter(2.0)  # coupling of x into the next y
+    d: Scalar = parameter(0.5)  # linear gain of y in the next y
 
     description: ClassVar[str] = "A two-dimensional quadratic map whose attractor traces a fairy's flight."
     citation: ClassVar[str] = (
@@ -149,8 +149,8 @@ class Ricker(AbstractCatalogueMap):
 class Gauss(AbstractCatalogueMap):
     "The Gauss (mouse) map x -> exp(-a x^2) + b."
 
-    a: Scalar = parameter(4.9)
-    b: Scalar = parameter(-0.5)
+    a: Scalar = parameter(4.9)  # steepness (inverse squared width) of the Gaussian bump
+    b: Scalar = parameter(-0.5)  # vertical shift of the map
 
     def next_state(self, y: State) -> State:
         return jnp.exp(-self.a * y**2) + self.b
@@ -173,9 +173,9 @@ class Circle(AbstractCatalogueMap):
 class Bogdanov(AbstractCatalogueMap):
     "Bogdanov's map, the Euler discretization of the Bogdanov-Takens normal form."
 
-    eps: Scalar = parameter(0.0)
-    k: Scalar = parameter(1.2)
-    mu: Scalar = parameter(0.0)
+    eps: Scalar = parameter(0.0)  # linear growth (anti-damping) of y per step
+    k: Scalar = parameter(1.2)  # strength of the quadratic force k x (x - 1)
+    mu: Scalar = parameter(0.0)  # strength of the xy term, the normal form's nonlinear damping
 
     def next_state(self, y: State) -> State:
         x, v = y
@@ -212,10 +212,10 @@ class KaplanYorke(AbstractCatalogueMap):
 class DeJong(AbstractCatalogueMap):
     "Peter de Jong's trigonometric map."
 
-    a: Scalar = parameter(1.641)
-    b: Scalar = parameter(1.902)
-    c: Scalar = parameter(0.316)
-    d: Scalar = parameter(1.525)
+    a: Scalar = parameter(1.641)  # frequency of y in the sin(a y) term of the next x
+    b: Scalar = parameter(1.902)  # frequency of x in the cos(b x) term of the next x
+    c: Scalar = parameter(0.316)  # frequency of x in the sin(c x) term of the next y
+    d: Scalar = parameter(1.525)  # frequency of y in the cos(d y) term of the next y
 
     def next_state(self, y: State) -> State:
         x, v = y
@@ -225,10 +225,10 @@ class DeJong(AbstractCatalogueMap):
 class Svensson(AbstractCatalogueMap):
     "Johnny Svensson's trigonometric map."
 
-    a: Scalar = parameter(1.5)
-    b: Scalar = parameter(-1.8)
-    c: Scalar = parameter(1.6)
-    d: Scalar = parameter(0.9)
+    a: Scalar = parameter(1.5)  # frequency of x in the sin(a x) and cos(a x) terms
+    b: Scalar = parameter(-1.8)  # frequency of y in the sin(b y) and cos(b y) terms
+    c: Scalar = parameter(1.6)  # amplitude of the cos(a x) term of the next y
+    d: Scalar = parameter(0.9)  # amplitude of the sin(a x) term of the next x
 
     def next_state(self, y: State) -> State:
         x, v = y
@@ -238,8 +238,8 @@ class Svensson(AbstractCatalogueMap):
 class Bedhead(AbstractCatalogueMap):
     "Ivan Emrich's bedhead map."
 
-    a: Scalar = parameter(-0.67)
-    b: Scalar = parameter(0.83)
+    a: Scalar = parameter(-0.67)  # frequency of x in the cos(a x - y) term of the next x
+    b: Scalar = parameter(0.83)  # divides the sine terms: sin(xy/b) in the next x, sin(y)/b in the next y
 
     def next_state(self, y: State) -> State:
         x, v = y
@@ -249,10 +249,10 @@ class Bedhead(AbstractCatalogueMap):
 class Pickover(AbstractCatalogueMap):
     "Clifford Pickover's trigonometric map."
 
-    a: Scalar = parameter(-1.4)
-    b: Scalar = parameter(1.6)
-    c: Scalar = parameter(1.0)
-    d: Scalar = parameter(0.7)
+    a: Scalar = parameter(-1.4)  # frequency of both terms of the next x: sin(a y) and cos(a x)
+    b: Scalar = parameter(1.6)  # frequency of both terms of the next y: sin(b x) and cos(b y)
+    c: Scalar = parameter(1.0)  # amplitude of the cos(a x) term of the next x
+    d: Scalar = parameter(0.7)  # amplitude of the cos(b y) term of the next y
 
     def next_state(self, y: State) -> State:
         x, v = y
@@ -262,8 +262,8 @@ class Pickover(AbstractCatalogueMap):
 class GumowskiMira(AbstractCatalogueMap):
     "Gumowski and Mira's map, a model of particle trajectories in accelerators."
 
-    a: Scalar = parameter(-1.1)
-    b: Scalar = parameter(-0.2)
+    a: Scalar = parameter(-1.1)  # slope of f at zero; the rest, 1 - a, weights its rational term 2x^2/(1 + x^2)
+    b: Scalar = parameter(-0.2)  # the Jacobian determinant: contraction (area-preserving at b = +-1)
 
     def _f(self, x):
         return self.a * x + 2 * (1 - self.a) * x**2 / (1 + x**2)
@@ -277,9 +277,9 @@ class GumowskiMira(AbstractCatalogueMap):
 class Hopalong(AbstractCatalogueMap):
     "Barry Martin's hopalong map."
 
-    a: Scalar = parameter(3.1)
-    b: Scalar = parameter(2.5)
-    c: Scalar = parameter(4.2)
+    a: Scalar = parameter(3.1)  # constant shift of the next y (a - x - 1)
+    b: Scalar = parameter(2.5)  # slope of x inside sqrt(abs(b x - 1 - c)) in the next x
+    c: Scalar = parameter(4.2)  # offset inside sqrt(abs(b x - 1 - c)) in the next x
 
     def next_state(self, y: State) -> State:
         x, v = y
@@ -289,8 +289,8 @@ class Hopalong(AbstractCatalogueMap):
 class MaynardSmith(AbstractCatalogueMap):
     "Maynard Smith's model of a population with delayed density dependence."
 
-    a: Scalar = parameter(0.87)
-    b: Scalar = parameter(0.75)
+    a: Scalar = parameter(0.87)  # weight of the current y in the next y
+    b: Scalar = parameter(0.75)  # constant added to the next y
 
     def next_state(self, y: State) -> State:
         x, v = y
@@ -308,8 +308,8 @@ class Gingerbreadman(AbstractCatalogueMap):
 class DuffingMap(AbstractCatalogueMap):
     "Holmes' Duffing map, a discrete-time Duffing oscillator (the reference database's map 'Duffing')."
 
-    a: Scalar = parameter(2.75)
-    b: Scalar = parameter(0.2)
+    a: Scalar = parameter(2.75)  # slope at zero of the cubic a y - y^3 in the next y
+    b: Scalar = parameter(0.2)  # contraction, the Jacobian determinant
 
     reference_name: ClassVar[str] = "Duffing"
 

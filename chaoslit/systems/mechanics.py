@@ -72,9 +72,9 @@ class HenonHeiles(AbstractCatalogueFlow):
 class NuclearQuadrupole(AbstractCatalogueFlow):
     "The quadrupole-interaction model of a nucleus, a two-degree-of-freedom Hamiltonian system."
 
-    a: Scalar = parameter(1.0)
-    b: Scalar = parameter(0.55)
-    d: Scalar = parameter(0.4)
+    a: Scalar = parameter(1.0)  # strength of the harmonic part: kinetic energy and quadratic potential
+    b: Scalar = parameter(0.55)  # strength of the cubic (quadrupole) term of the potential
+    d: Scalar = parameter(0.4)  # strength of the quartic term of the potential
 
     def vector_field(self, t, state):
         q1, q2, p1, p2 = state

@@ -59,7 +59,7 @@ class SprottE(AbstractCatalogueFlow):
 class SprottF(AbstractCatalogueFlow):
     "Sprott case F."
 
-    a: Scalar = parameter(0.5)
+    a: Scalar = parameter(0.5)  # linear growth (anti-damping) rate of y
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -69,7 +69,7 @@ class SprottF(AbstractCatalogueFlow):
 class SprottG(AbstractCatalogueFlow):
     "Sprott case G."
 
-    a: Scalar = parameter(0.4)
+    a: Scalar = parameter(0.4)  # linear growth (anti-damping) rate of x
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -79,7 +79,7 @@ class SprottG(AbstractCatalogueFlow):
 class SprottH(AbstractCatalogueFlow):
     "Sprott case H."
 
-    a: Scalar = parameter(0.5)
+    a: Scalar = parameter(0.5)  # linear growth (anti-damping) rate of y
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -89,7 +89,7 @@ class SprottH(AbstractCatalogueFlow):
 class SprottI(AbstractCatalogueFlow):
     "Sprott case I."
 
-    a: Scalar = parameter(0.2)
+    a: Scalar = parameter(0.2)  # feedback of y on x (x' = -a y)
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -107,7 +107,7 @@ class SprottJ(AbstractCatalogueFlow):
 class SprottK(AbstractCatalogueFlow):
     "Sprott case K."
 
-    a: Scalar = parameter(0.3)
+    a: Scalar = parameter(0.3)  # linear growth (anti-damping) rate of z
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -117,8 +117,8 @@ class SprottK(AbstractCatalogueFlow):
 class SprottL(AbstractCatalogueFlow):
     "Sprott case L."
 
-    a: Scalar = parameter(0.9)
-    b: Scalar = parameter(3.9)
+    a: Scalar = parameter(0.9)  # strength of the x^2 term that drives y
+    b: Scalar = parameter(3.9)  # coupling of z into x
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -128,7 +128,7 @@ class SprottL(AbstractCatalogueFlow):
 class SprottM(AbstractCatalogueFlow):
     "Sprott case M."
 
-    a: Scalar = parameter(1.7)
+    a: Scalar = parameter(1.7)  # strength of the drive a (1 + x) of z
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -146,7 +146,7 @@ class SprottN(AbstractCatalogueFlow):
 class SprottO(AbstractCatalogueFlow):
     "Sprott case O."
 
-    a: Scalar = parameter(2.7)
+    a: Scalar = parameter(2.7)  # coupling of y into z
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -156,7 +156,7 @@ class SprottO(AbstractCatalogueFlow):
 class SprottP(AbstractCatalogueFlow):
     "Sprott case P."
 
-    a: Scalar = parameter(2.7)
+    a: Scalar = parameter(2.7)  # coupling of y into x
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -166,8 +166,8 @@ class SprottP(AbstractCatalogueFlow):
 class SprottQ(AbstractCatalogueFlow):
     "Sprott case Q."
 
-    a: Scalar = parameter(3.1)
-    b: Scalar = parameter(0.5)
+    a: Scalar = parameter(3.1)  # coupling of x into z
+    b: Scalar = parameter(0.5)  # linear growth (anti-damping) rate of z
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -177,8 +177,8 @@ class SprottQ(AbstractCatalogueFlow):
 class SprottR(AbstractCatalogueFlow):
     "Sprott case R."
 
-    a: Scalar = parameter(0.9)
-    b: Scalar = parameter(0.4)
+    a: Scalar = parameter(0.9)  # constant drive of x
+    b: Scalar = parameter(0.4)  # constant drive of y
 
     def vector_field(self, t, state):
         x, y, z = state
