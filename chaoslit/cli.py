@@ -90,14 +90,15 @@ def _writable_file(text: str) -> Path:
         raise argparse.ArgumentTypeError(f"{text!r} is a folder; give a file name")
     if path.exists() and not os.access(path, os.W_OK):
         raise argparse.ArgumentTypeError(f"{text!r} exists and is not writable")
-    existed = path.exists()
-    try:  # permissions do not say everything (root passes every os.access; /proc and full disks refuse anyway): try it
-        with open(path, "ab"):
-            pass
-    except OSError as error:
-        raise argparse.ArgumentTypeError(f"{text!r} cannot be written ({error.strerror or error})") from None
-    if not existed:
-        path.unlink()  # nothing is left behind by the check
+    if not os.path.lexists(path):  # permissions do not say everything (root passes every os.access, /proc refuses)
+        try:  # so a new file is created, only if nothing is there (no link followed), and removed
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
+        except FileExistsError:
+            pass  # another process made it meanwhile: not ours to remove
+        except OSError as error:
+            raise argparse.ArgumentTypeError(f"{text!r} cannot be written ({error.strerror or error})") from None
+        else:
+            path.unlink()
     return path
 
 

@@ -43,7 +43,6 @@ def test_the_old_option_name_still_samples_the_same(tmp_path):
         (["simulate", "Lorenz", "--param", "rh=1", "--out", "x.npz"], "Did you mean 'rho'"),
         (["simulate", "Lorenz", "--param", "rho=abc", "--out", "x.npz"], "expected a number"),
         (["simulate", "Lorenz", "--out", "missing/x.npz"], "does not exist"),
-        (["simulate", "Lorenz", "--out", "/proc/x.npz"], "cannot be written"),  # permissions say yes, even to root
         (["simulate", "Lorenz", "--n", "1", "--out", "x.npz"], "n must be an integer >= 2"),
         (["simulate", "Lorenz"], "required: --out"),
         (["simulate", "Lorenz", "--out", "x.npz", "--plot", "z.xyz"], "the suffix names the image format"),
@@ -59,6 +58,28 @@ def test_bad_arguments_exit_2_with_a_clear_message(tmp_path, args, message):
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "x.npz").exists()
+
+
+@pytest.mark.skipif(not (Path("/proc").is_dir() and hasattr(os, "geteuid") and os.geteuid() == 0),
+                    reason="root on Linux: the permission check passes and only creating the file can fail")
+def test_an_output_path_that_cannot_be_created_is_refused_before_work(tmp_path):
+    result = run("simulate", "Lorenz", "--out", "/proc/x.npz", cwd=tmp_path)
+    assert result.returncode == 2 and "cannot be written" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_checking_an_output_path_leaves_what_is_there_untouched(tmp_path):
+    "An existing file keeps its bytes and its time; a link to a file not yet made stays a link; nothing new is left."
+    existing = tmp_path / "store.npz"
+    existing.write_bytes(b"kept")
+    os.utime(existing, (1_000_000_000, 1_000_000_000))
+    link = tmp_path / "link.npz"
+    link.symlink_to(tmp_path / "target.npz")
+    for out in ("store.npz", "link.npz", "new.npz"):
+        result = run("simulate", "Lorenz", "--n", "0", "--out", out, cwd=tmp_path)  # refused after the path check
+        assert result.returncode == 2 and "n must be" in result.stderr, result.stderr
+    assert existing.read_bytes() == b"kept" and existing.stat().st_mtime == 1_000_000_000
+    assert link.is_symlink() and not (tmp_path / "target.npz").exists()
+    assert not (tmp_path / "new.npz").exists()
 
 
 def test_failed_integration_exits_1(tmp_path):

@@ -41,6 +41,11 @@ def central_derivative(y, dt: float):
 ESCAPE_FACTOR = 1e6  # a forecast this many times the context's scale (1 + its largest |value|) has diverged
 
 
+def _escaped(t, y, bound, **kwargs):
+    "The escape event's condition: the state is beyond `bound` (passed as the solve's args, so no closure recompiles)."
+    return jnp.max(jnp.abs(y)) > bound
+
+
 class FittedSINDy(AbstractFitted):
     "Identified equations ẋ = Θ(x) Ξ, integrated to forecast."
     dim: int = eqx.field(static=True)
@@ -63,15 +68,15 @@ class FittedSINDy(AbstractFitted):
         return self.solve(context, n_steps).ys
 
     def solve(self, context, n_steps):
-        """diffrax's solution of the identified equations from the last context state over `n_steps` samples; past a
-        blow-up (beyond `ESCAPE_FACTOR` times the context's scale) or the step budget, its states are infinite."""
+        """diffrax's solution of the identified equations from the last context state over `n_steps` samples. Once a
+        step takes the state beyond `ESCAPE_FACTOR` times the context's scale, or the step budget is spent, the solve
+        stops: the samples after that step are infinite (those within it are saved, beyond the bound)."""
         times = self.dt * jnp.arange(1, n_steps + 1)
         bound = ESCAPE_FACTOR * (1.0 + jnp.max(jnp.abs(context)))
-        escaped = dfx.Event(lambda t, y, args, **kwargs: jnp.max(jnp.abs(y)) > bound)
         return dfx.diffeqsolve(
-            dfx.ODETerm(self.vector_field), dfx.Dopri8(), 0.0, times[-1], self.dt / 4, context[-1],
+            dfx.ODETerm(self.vector_field), dfx.Dopri8(), 0.0, times[-1], self.dt / 4, context[-1], args=bound,
             saveat=dfx.SaveAt(ts=times), stepsize_controller=dfx.PIDController(rtol=1e-10, atol=1e-10),
-            max_steps=16 * n_steps + 1024, throw=False, event=escaped)
+            max_steps=16 * n_steps + 1024, throw=False, event=dfx.Event(_escaped))
 
     def term_names(self, variables=None) -> list:
         "The library's terms as text, e.g. `['1', 'x', 'y', 'z', 'x^2', 'x y', ...]`."

@@ -93,7 +93,7 @@ class ItikBanksTumor(AbstractCatalogueFlow):
     a21: Scalar = parameter(1.5)  # competition of tumour cells against healthy cells
     a31: Scalar = parameter(0.2)  # inactivation of immune cells by tumour cells
     d3: Scalar = parameter(0.5)  # death rate of immune cells
-    k3: Scalar = parameter(1.0)  # half-saturation of that stimulation
+    k3: Scalar = parameter(1.0)  # half-saturation of the immune cells' tumour-stimulated growth
     r2: Scalar = parameter(0.6)  # growth rate of the healthy cells
     r3: Scalar = parameter(4.5)  # proliferation rate of immune cells stimulated by the tumour
 
@@ -151,7 +151,7 @@ class HindmarshRose(AbstractCatalogueFlow):
     b: Scalar = parameter(1.0)  # strength of the quadratic term b x^2 (in x' and y')
     c: Scalar = parameter(0.0322)  # constant drive of the slow adaptation current z
     d: Scalar = parameter(1.0)  # strength of the -d x^2 term in y'
-    s: Scalar = parameter(1.0)  # coupling of the adaptation current to the membrane potential
+    s: Scalar = parameter(1.0)  # coupling of the membrane potential into the adaptation current (-s x in z')
     tx: Scalar = parameter(0.03)  # time scale of the membrane potential
     tz: Scalar = parameter(0.8)  # time scale of the slow adaptation current
 
@@ -190,7 +190,7 @@ class ExcitableCell(AbstractCatalogueFlow):
     gkv: Scalar = parameter(1700.0)  # maximal conductance of the voltage-gated potassium current
     gl: Scalar = parameter(7.0)  # leak conductance
     kc: Scalar = parameter(0.183333)  # rate of calcium removal
-    rho: Scalar = parameter(0.27)  # how strongly the calcium current raises the calcium concentration
+    rho: Scalar = parameter(0.27)  # rate scale of the calcium equation (multiplies influx and removal)
     tscl: Scalar = parameter(230.0)  # rate scale of the potassium activation
     vc: Scalar = parameter(100.0)  # reversal potential of calcium (mV)
     vi: Scalar = parameter(100.0)  # reversal potential of the mixed current (mV)
@@ -282,7 +282,7 @@ class CellCycle(AbstractCatalogueFlow):
 
     K: Scalar = parameter(0.01)  # Michaelis constant of the activations and inactivations
     Kc: Scalar = parameter(0.5)  # cyclin threshold of the kinase's activation
-    Kd1: Scalar = parameter(0.02)  # Michaelis constant of that degradation
+    Kd1: Scalar = parameter(0.02)  # Michaelis constant of cyclin's degradation by the protease
     Kim: Scalar = parameter(0.65)  # inhibition constant of the coupling between the two cycles
     V2: Scalar = parameter(0.15)  # maximal rate of kinase inactivation
     V4: Scalar = parameter(0.05)  # maximal rate of protease inactivation
@@ -320,7 +320,7 @@ class BeerRNN(AbstractCatalogueFlow):
 class Hopfield(AbstractCatalogueFlow):
     "A Hopfield network of six neurons with inhibitory connections."
 
-    beta: Scalar = parameter(0.5)  # threshold of every neuron
+    beta: Scalar = parameter(0.5)  # constant inhibitory input subtracted from every neuron's rate
     eps: Scalar = parameter(10.0)  # gain of the neurons' sigmoid
     k: Array = parameter(published_parameter("Hopfield", "k"))  # connection weights, to row from column
     tau: Scalar = parameter(2.5)  # time constant of each neuron

@@ -300,9 +300,14 @@ def _enters(symbols: set, expression, left: str) -> str:
 def _meanings(system) -> dict:
     """The comment after each parameter field of the system's class (`# meaning`), as fastcore's docments reads it. A
     class defined in a notebook's kernel (a family page) has no source file to read: the package's class stands in."""
-    cls = type(system)
-    if cls.__module__ == "__main__" and cls.__name__ in names():
-        cls = type(get(cls.__name__))
+    found = _comments(type(system))
+    if not found and type(system).__module__ == "__main__" and type(system).__name__ in names():
+        found = _comments(type(get(type(system).__name__)))
+    return found
+
+
+def _comments(cls) -> dict:
+    "The comments after the fields of `cls`, where its source can be read."
     try:
         return {name: text for name, text in docments(cls).items() if text}
     except (OSError, TypeError):  # no source to read

@@ -98,7 +98,7 @@ class StickSlipOscillator(AbstractCatalogueFlow):
     beta: Scalar = parameter(0.3)  # cubic friction in the velocity relative to the belt
     eps: Scalar = parameter(0.05)  # strength of friction and forcing relative to the potential
     gamma: Scalar = parameter(1.0)  # amplitude of the forcing
-    t0: Scalar = parameter(0.3)  # static (Coulomb) friction
+    t0: Scalar = parameter(0.3)  # Coulomb friction, t0 sign(v - vs)
     vs: Scalar = parameter(0.4)  # speed of the belt
     w: Scalar = parameter(2.0)  # frequency of the forcing
 
@@ -167,10 +167,10 @@ class CircadianRhythm(AbstractCatalogueFlow):
     k1: Scalar = parameter(0.3)  # rate of FRQ transport into the nucleus
     k2: Scalar = parameter(0.15)  # rate of FRQ transport out of the nucleus
     kd: Scalar = parameter(1.4)  # Michaelis constant of the second form's degradation
-    kdn: Scalar = parameter(0.4)  # Michaelis constant of that degradation
+    kdn: Scalar = parameter(0.4)  # Michaelis constant of nuclear FRQ's degradation
     km: Scalar = parameter(0.4)  # Michaelis constant of mRNA degradation
     ks: Scalar = parameter(1.0)  # rate of FRQ synthesis from the mRNA
-    n: Scalar = parameter(4.0)  # Hill coefficient of that repression
+    n: Scalar = parameter(4.0)  # Hill coefficient of the repression of transcription by nuclear FRQ
     ps: Scalar = parameter(24.0)  # period of the light cycle (24 hours)
     vc: Scalar = parameter(2.5)  # scale of the light-driven maximal rate of frq transcription
     vd: Scalar = parameter(6.0)  # maximal degradation rate of the second form of cytosolic FRQ

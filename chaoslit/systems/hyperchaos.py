@@ -34,7 +34,7 @@ class HyperLorenz(AbstractCatalogueFlow):
     a: Scalar = parameter(10.0)  # Prandtl number, as sigma in Lorenz's equations
     b: Scalar = parameter(2.667)  # geometric factor, as beta in Lorenz's equations
     c: Scalar = parameter(28.0)  # Rayleigh number, as rho in Lorenz's equations
-    d: Scalar = parameter(1.1)  # gain of the fourth, feedback variable
+    d: Scalar = parameter(1.1)  # linear growth rate of w
 
     def vector_field(self, t, state):
         x, y, z, w = state

@@ -125,7 +125,7 @@ class Colpitts(AbstractCatalogueFlow):
 class AnishchenkoAstakhov(AbstractCatalogueFlow):
     "Anishchenko and Astakhov's oscillator with inertial nonlinearity."
 
-    eta: Scalar = parameter(0.5)  # inertia of the nonlinearity (the relaxation rate of z)
+    eta: Scalar = parameter(0.5)  # relaxation rate of z (the inverse of the nonlinearity's inertia)
     mu: Scalar = parameter(1.2)  # excitation: the oscillator's negative damping
 
     def vector_field(self, t, state):
@@ -267,7 +267,7 @@ class VallisElNino(AbstractCatalogueFlow):
 
     b: Scalar = parameter(102.0)  # drive of the ocean current by the east-west temperature difference
     c: Scalar = parameter(3.0)  # damping of the current
-    p: Scalar = parameter(0.0)  # the steady trade-wind stress on the current
+    p: Scalar = parameter(0.0)  # minus the steady current driven by the trade winds
 
     def vector_field(self, t, state):
         x, y, z = state

@@ -103,7 +103,7 @@ class RayleighBenard(AbstractCatalogueFlow):
 
     a: Scalar = parameter(30.0)  # Prandtl number
     b: Scalar = parameter(5.0)  # geometric factor of the convection cell
-    r: Scalar = parameter(18.0)  # Rayleigh number, relative to its critical value
+    r: Scalar = parameter(18.0)  # Rayleigh number (here the linear growth rate of y)
 
     def vector_field(self, t, state):
         x, y, z = state
@@ -194,7 +194,7 @@ class WangSun(AbstractCatalogueFlow):
     b: Scalar = parameter(-0.01)  # coupling of x into y
     d: Scalar = parameter(-0.4)  # linear rate of y (negative here: damping)
     e: Scalar = parameter(-1.0)  # linear rate of z (negative here: damping)
-    f: Scalar = parameter(-1.0)  # strength of the xy term in z' (negative here: drains z)
+    f: Scalar = parameter(-1.0)  # strength of the xy term in z'
     q: Scalar = parameter(1.0)  # strength of the yz term in x'
 
     def vector_field(self, t, state):
@@ -280,7 +280,7 @@ class Sakarya(AbstractCatalogueFlow):
     h: Scalar = parameter(1.0)  # coupling of y into x
     p: Scalar = parameter(1.0)  # coupling of x into y (-p x)
     q: Scalar = parameter(0.4)  # strength of the xz term in y'
-    r: Scalar = parameter(0.3)  # strength of the xy term that drains z (-r xy)
+    r: Scalar = parameter(0.3)  # strength of the xy term in z' (-r xy)
     s: Scalar = parameter(1.0)  # strength of the yz term in x'
 
     def vector_field(self, t, state):
@@ -299,7 +299,7 @@ class LiuChen(Sakarya):
     h: Scalar = parameter(0.0)  # coupling of y into x (zero here)
     p: Scalar = parameter(0.0)  # coupling of x into y (zero here)
     q: Scalar = parameter(-1.0)  # strength of the xz term in y'
-    r: Scalar = parameter(1.0)  # strength of the xy term that drains z (-r xy)
+    r: Scalar = parameter(1.0)  # strength of the xy term in z' (-r xy)
     s: Scalar = parameter(1.0)  # strength of the yz term in x'
 
 # %% ../../nbs/01c1_lorenz_family.ipynb #ac51606b
