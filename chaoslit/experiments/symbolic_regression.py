@@ -1,4 +1,4 @@
-"""Can the equations of motion be read back from a trajectory? Every ordinary flow of the catalogue, its vector field traced from the code as the ground truth, recovered by chaoslit's SINDy and by pysindy, with and without noise.
+"""Can the equations of motion be read back from a trajectory? Every ordinary flow of the catalogue, its vector field traced from the code as the ground truth, recovered by chaoslit's SINDy, by pysindy and by genetic programming (gplearn), with and without noise.
 
 Docs: https://chaoslit.github.io/chaoslit/symbolic_regression.html.md"""
 

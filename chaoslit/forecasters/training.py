@@ -235,6 +235,8 @@ def train(model: eqx.Module, loss: Callable, data: TrainingSet, optimizer: optax
                             "every window drawable and bounds the weights by 1 / sampling_floor.")
     key = as_key(key, "train's key")
     params, static = eqx.partition(model, eqx.is_inexact_array)
+    # scores: None under uniform sampling. A checkpoint written before that held an unused array there; it still loads,
+    # since `scores` sorts last among the state's keys and leaves read in order leave its bytes unread.
     state = dict(params=params, opt_state=optimizer.init(params), lbfgs_state=LBFGS.init(params), best=params,
                  scores=None if sampling == "uniform" else jnp.full(data.starts.shape, jnp.nan, data.series.dtype))  # NaN: never drawn
     total = steps + lbfgs
