@@ -3,12 +3,18 @@ import statistics
 import time
 
 
-def timed(fn, repeats):
-    "Wall time of the first call of `fn` (compilation included), the median of `repeats` more, and the last result."
+def timed_runs(fn, repeats):
+    "Wall time of the first call of `fn` (compilation included), the wall times of `repeats` more, and the last result."
     start = time.perf_counter(); out = fn(); first = time.perf_counter() - start
     times = []
     for _ in range(repeats):
         start = time.perf_counter(); out = fn(); times.append(time.perf_counter() - start)
+    return first, times, out
+
+
+def timed(fn, repeats):
+    "Wall time of the first call of `fn` (compilation included), the median of `repeats` more, and the last result."
+    first, times, out = timed_runs(fn, repeats)
     return first, statistics.median(times) if times else first, out
 
 

@@ -171,15 +171,19 @@ class Batch:
         return cls(system, y0, batched, parameter_batch or state_batch or 1, bool(parameter_batch or state_batch))
 
     def systems(self) -> AbstractSystem:
-        "The system with every parameter given a leading batch axis, as float64 JAX arrays (call in float64 mode)."
+        """The system with every parameter given a leading batch axis, as float64 arrays: NumPy's, which a compiled
+        function takes as they are (building them with JAX would cost a dispatch per parameter, a third of a
+        millisecond on Lorenz), or JAX's where a parameter is being traced (call in float64 mode)."""
         names = list(self.system.parameters)
-        values = [jnp.asarray(getattr(self.system, name), dtype=jnp.float64) for name in names]
-        values = [v if name in self.batched else jnp.broadcast_to(v, (self.size, *v.shape)) for name, v in zip(names, values)]
+        given = [getattr(self.system, name) for name in names]
+        xp = jnp if any(isinstance(value, jax.core.Tracer) for value in given) else np
+        values = [xp.asarray(value, dtype=xp.float64) for value in given]
+        values = [v if name in self.batched else xp.broadcast_to(v, (self.size, *v.shape)) for name, v in zip(names, values)]
         return eqx.tree_at(lambda s: [getattr(s, name) for name in names], self.system, values)
 
-    def initial_states(self) -> jax.Array:
-        "The initial states, `(size, dim)` float64 (call in float64 mode)."
-        return jnp.broadcast_to(jnp.asarray(self.y0, dtype=jnp.float64), (self.size, self.system.dim))
+    def initial_states(self) -> np.ndarray:
+        "The initial states, `(size, dim)` float64."
+        return np.broadcast_to(self.y0, (self.size, self.system.dim))
 
     def unbatch(self, result):
         "Drop the leading batch axis of a result (any pytree) if the caller gave no batch."
@@ -284,30 +288,37 @@ def _lean_batch(systems, ts, y0s, rtol, atol, dtmin, max_steps):
         return y_last
 
     def chunk(carry, chunk_times):
+        def drain(j, t, last, out):  # write the outputs that the last kept step has passed (none after a rejected one)
+            def write(loop):
+                j, out = loop
+                return j + 1, jax.lax.dynamic_update_index_in_dim(out, interpolate(last, chunk_times[j]), j, 0)
+            return jax.lax.while_loop(
+                lambda loop: (loop[0] < _LEAN_CHUNK) & (chunk_times[jnp.minimum(loop[0], _LEAN_CHUNK - 1)] <= t),
+                write, (j, out))
+
+        def step(state):
+            t, y, f, h, steps, failed, last = state
+            h_try = jnp.where(t_end - (t + h) < dtmin, t_end - t, h)  # the last step ends at t_end exactly
+            y_try, f_try, error, stages = explicit_step(_DOPRI8, field, t, y, f, h_try)
+            ratio = _largest_rms(error / (atol + rtol * jnp.maximum(jnp.abs(y), jnp.abs(y_try))))
+            keep, h_next = next_step_size(h_try, ratio)
+            blown = keep & ~(jnp.max(jnp.abs(y_try)) < BLOWUP)
+            unfinished = jnp.where(keep, t + h_try, t) < t_end
+            failed_now = failed | blown | (unfinished & (~(h_next >= dtmin) | (steps + 1 >= max_steps)))  # NaN h fails
+            taken = (t + h_try, y_try, f_try)
+            t_new, y_new, f_new = jax.tree.map(lambda a, b: jnp.where(keep, a, b), taken, (t, y, f))
+            # a rejected step's stages replace the kept one's: no output is written before the next kept step
+            return t_new, y_new, f_new, h_next, steps + 1, failed_now, (t, h_try, y, stages)
+
         def body(loop):
-            j, (t, y, f, h, steps, failed, last), out = loop
-
-            def write(_):
-                return j + 1, (t, y, f, h, steps, failed, last), jax.lax.dynamic_update_index_in_dim(
-                    out, interpolate(last, chunk_times[j]), j, 0)
-
-            def step(_):
-                h_try = jnp.where(t_end - (t + h) < dtmin, t_end - t, h)  # the last step ends at t_end exactly
-                y_try, f_try, error, stages = explicit_step(_DOPRI8, field, t, y, f, h_try)
-                ratio = _largest_rms(error / (atol + rtol * jnp.maximum(jnp.abs(y), jnp.abs(y_try))))
-                keep, h_next = next_step_size(h_try, ratio)
-
-                blown = keep & ~(jnp.max(jnp.abs(y_try)) < BLOWUP)
-                unfinished = jnp.where(keep, t + h_try, t) < t_end
-                failed_now = failed | blown | (unfinished & (~(h_next >= dtmin) | (steps + 1 >= max_steps)))  # NaN h fails
-                taken = (t + h_try, y_try, f_try, (t, h_try, y, stages))
-                t_new, y_new, f_new, last_new = jax.tree.map(lambda a, b: jnp.where(keep, a, b), taken, (t, y, f, last))
-                return j, (t_new, y_new, f_new, h_next, steps + 1, failed_now, last_new), out
-
-            return jax.lax.cond(chunk_times[j] <= t, write, step, None)
+            j, state, out = loop
+            state = step(state)
+            j, out = drain(j, state[0], state[6], out)
+            return j, state, out
 
         out = jnp.full((_LEAN_CHUNK,) + y0s.shape, jnp.nan, y0s.dtype)
-        _, carry, out = jax.lax.while_loop(lambda loop: (loop[0] < _LEAN_CHUNK) & ~loop[1][5], body, (0, carry, out))
+        j, out = drain(0, carry[0], carry[6], out)
+        _, carry, out = jax.lax.while_loop(lambda loop: (loop[0] < _LEAN_CHUNK) & ~loop[1][5], body, (j, carry, out))
         return carry, out
 
     # before the first step, the "last step" is a degenerate one that interpolates to y0 at t0
@@ -339,7 +350,8 @@ def trajectory(system: AbstractFlow, n: int, *, points_per_period: float | None 
         hint = " (a map: use chaoslit.integrate.iterate)" if isinstance(system, AbstractMap) else " (chaoslit.systems.get(name))"
         raise ChaoslitError(f"trajectory integrates a chaoslit flow{hint}, got {type(system).__name__}.")
     check_positive_int("n", n, minimum=2)
-    check_memory(f"trajectory({system.name}, {n})", (Batch.of(system, y0).size, n, system.dim))  # before any work
+    batch = Batch.of(system, y0)
+    check_memory(f"trajectory({system.name}, {n})", (batch.size, n, system.dim))  # before any work
     period = system.period if period is None else period  # the time scale its options count in
     ts = sample_times(system, n, points_per_period=points_per_period, dt=dt, transient=transient, period=period)
     if standardize not in (True, False):
@@ -354,7 +366,7 @@ def trajectory(system: AbstractFlow, n: int, *, points_per_period: float | None 
         if given:
             raise ChaoslitError(f"{system.name} is a delay equation, integrated by the method of steps: "
                                 f"{', '.join(given)} do not apply (allowed: steps_per_delay, history).")
-        ys = _delay_trajectory(system, ts, Batch.of(system, y0), steps_per_delay, history)
+        ys = _delay_trajectory(system, ts, batch, steps_per_delay, history)
         return ts, _standardized(ys) if standardize else ys
     if steps_per_delay is not None or history is not None:
         raise ChaoslitError(f"steps_per_delay and history are for delay equations; {system.name} is an ordinary flow.")
@@ -377,12 +389,10 @@ def trajectory(system: AbstractFlow, n: int, *, points_per_period: float | None 
             check_positive(name, tol)
     if solver is not None and not isinstance(solver, dfx.AbstractSolver):
         raise ChaoslitError(f"solver must be a diffrax solver such as diffrax.Dopri8() or diffrax.Kvaerno5(), got {solver!r}.")
-    batch = Batch.of(system, y0)
 
     with float64_mode():
         systems, y0s = batch.systems(), batch.initial_states()
         require_float64(f"trajectory({system.name})", **{"the initial conditions": y0s}, **systems.parameters)
-        keys = jax.random.split(key if key is not None else jax.random.key(0), batch.size)
         # the lean stepper by default; diffrax for what it does not do, and again where it failed (same errors as ever)
         lean = noise == 0 and solver is None and stepsize_controller is None and not system.stiff
         if noise > 0:  # an SDE: ShARK at fixed steps of a twentieth of the sampling interval
@@ -393,11 +403,12 @@ def trajectory(system: AbstractFlow, n: int, *, points_per_period: float | None 
             controller, dt0 = stepsize_controller or default_controller(
                 system, rtol=rtol, atol=atol), None
         if lean:
-            ys, failed, _ = _lean_batch(systems, jnp.asarray(ts), y0s, controller.rtol, controller.atol,
+            ys, failed, _ = _lean_batch(systems, ts, y0s, controller.rtol, controller.atol,
                                         controller.dtmin, np.asarray(max_steps))
             codes = np.zeros(batch.size, dtype=int)
         if not lean or bool(failed):
             ys = None  # a failed lean run's states go before diffrax's are made
+            keys = jax.random.split(key if key is not None else jax.random.key(0), batch.size)
             ys, codes = _solve_batch(systems, jnp.asarray(ts), y0s, keys, solver, controller, dt0, max_steps, float(noise))
     _raise_on_failure(system, ts, np.asarray(ys), np.asarray(codes))
     ys = batch.unbatch(np.asarray(ys))
@@ -444,10 +455,10 @@ def _solve_delay_batch(systems, ts, y0s, steps_per_delay, n_steps, history):
 
 def _raise_on_failure(system, ts, ys, codes):
     "Raise an `IntegrationError` naming the first failed batch element, its reason and the time it reached."
+    if not codes.any() and np.isfinite(ys).all():
+        return
     finite = np.isfinite(ys).all(axis=-1)  # (batch, n)
     failed = np.flatnonzero((codes != 0) | ~finite.all(axis=1))
-    if failed.size == 0:
-        return
     b = failed[0]
     reached = ts[finite[b].argmin() - 1] if not finite[b].all() and finite[b].argmin() > 0 else None
     reasons = list(_FAILURES.values())
