@@ -77,7 +77,9 @@ def test_checking_an_output_path_leaves_what_is_there_untouched(tmp_path):
     for out in ("store.npz", "link.npz", "new.npz"):
         result = run("simulate", "Lorenz", "--n", "0", "--out", out, cwd=tmp_path)  # refused after the path check
         assert result.returncode == 2 and "n must be" in result.stderr, result.stderr
+    # a guard: no probe so far writes to an existing file, but one that truncated or touched it would fail here
     assert existing.read_bytes() == b"kept" and existing.stat().st_mtime == 1_000_000_000
+    # these two tell a probe that creates what it checks (and leaves it, or follows the link) from one that does not
     assert link.is_symlink() and not (tmp_path / "target.npz").exists()
     assert not (tmp_path / "new.npz").exists()
 

@@ -137,11 +137,11 @@ class BlinkingRotlet(AbstractCatalogueFlow):
 class BlinkingVortex(BlinkingRotlet):
     "A classic minimal chaotic mixing flow. Solution is given in polar coordinates (r, theta): the BlinkingRotlet equations at other parameters."
 
-    a: Scalar = parameter(1.0)  # radius of the disk
+    a: Scalar = parameter(1.0)
     b: Scalar = parameter(0.5)  # distance of each vortex from the centre
-    bc: Scalar = parameter(0.0)  # weight of the terms that make the wall no-slip (0: a point vortex and its image)
-    sigma: Scalar = parameter(-1.0)  # strength of the stirrers; its sign sets their sense of rotation
-    tau: Scalar = parameter(3.0)  # period of the blinking
+    bc: Scalar = parameter(0.0)
+    sigma: Scalar = parameter(-1.0)
+    tau: Scalar = parameter(3.0)
 
 # %% ../../nbs/01c9_advection.ipynb #54200f7c
 class LidDrivenCavityFlow(AbstractCatalogueFlow):

@@ -256,25 +256,25 @@ class CaTwoPlus(AbstractCatalogueFlow):
 class CaTwoPlusQuasiperiodic(CaTwoPlus):
     "Intracellular calcium ion oscillations with quasiperiodic parameter values. The original paper also includes parameters for a limit cycle: the CaTwoPlus equations at other parameters."
 
-    K2: Scalar = parameter(0.1)  # threshold constant of the pumping into the store
-    K5: Scalar = parameter(0.3)  # threshold constant of IP3 in its Ca2+-activated degradation
-    Ka: Scalar = parameter(0.2)  # threshold constant of the release's activation by IP3
-    Kd: Scalar = parameter(0.5)  # threshold constant of the degradation's activation by cytosolic Ca2+
-    Ky: Scalar = parameter(0.2)  # threshold constant of the release's dependence on stored Ca2+
-    Kz: Scalar = parameter(0.5)  # threshold constant of the release's activation by cytosolic Ca2+
-    V0: Scalar = parameter(2.0)  # constant Ca2+ influx into the cytosol
-    V1: Scalar = parameter(2.0)  # maximal stimulus-dependent Ca2+ influx (times beta)
-    V4: Scalar = parameter(5.0)  # maximal rate of stimulus-induced IP3 synthesis (times beta)
-    Vm2: Scalar = parameter(6.0)  # maximal rate of Ca2+ pumping from the cytosol into the store
-    Vm3: Scalar = parameter(20.0)  # maximal rate of Ca2+ release from the store
-    Vm5: Scalar = parameter(30.0)  # maximal rate of the Ca2+-activated degradation of IP3 (3-kinase)
-    beta: Scalar = parameter(0.51)  # degree of stimulation of the cell by the agonist
-    eps: Scalar = parameter(0.1)  # rate of the Ca2+-independent degradation of IP3
-    k: Scalar = parameter(10.0)  # rate of Ca2+ efflux from the cytosol
-    kf: Scalar = parameter(1.0)  # rate of the passive leak of Ca2+ from the store
-    m: Scalar = parameter(2.0)  # Hill coefficient of the release's activation by cytosolic Ca2+
-    n: Scalar = parameter(4.0)  # Hill coefficient of the degradation's activation by cytosolic Ca2+
-    p: Scalar = parameter(2.0)  # Hill coefficient of IP3 in its degradation
+    K2: Scalar = parameter(0.1)
+    K5: Scalar = parameter(0.3)
+    Ka: Scalar = parameter(0.2)
+    Kd: Scalar = parameter(0.5)
+    Ky: Scalar = parameter(0.2)
+    Kz: Scalar = parameter(0.5)
+    V0: Scalar = parameter(2.0)
+    V1: Scalar = parameter(2.0)
+    V4: Scalar = parameter(5.0)
+    Vm2: Scalar = parameter(6.0)
+    Vm3: Scalar = parameter(20.0)
+    Vm5: Scalar = parameter(30.0)
+    beta: Scalar = parameter(0.51)
+    eps: Scalar = parameter(0.1)
+    k: Scalar = parameter(10.0)
+    kf: Scalar = parameter(1.0)
+    m: Scalar = parameter(2.0)
+    n: Scalar = parameter(4.0)
+    p: Scalar = parameter(2.0)
 
 # %% ../../nbs/01c7_biology.ipynb #5f7cbf18
 class CellCycle(AbstractCatalogueFlow):

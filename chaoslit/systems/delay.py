@@ -53,8 +53,8 @@ class SprottDelay(IkedaDelay):
     "Sprott's simplest delay equation x' = sin(x_tau): the Ikeda equation without decay."
 
     c: Scalar = parameter(0.0)  # relaxation rate (zero here: no decay)
-    mu: Scalar = parameter(1.0)  # feedback strength
-    tau: Scalar = parameter(5.1)  # round-trip delay
+    mu: Scalar = parameter(1.0)
+    tau: Scalar = parameter(5.1)
     x0: Scalar = parameter(0.0)  # phase offset (zero here)
 
 # %% ../../nbs/01d_delay.ipynb #6cf39d0e

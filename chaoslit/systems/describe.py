@@ -6,7 +6,7 @@ Docs: https://chaoslit.github.io/chaoslit/describe.html.md"""
 
 # %% auto #0
 __all__ = ['symbolic_trace', 'state_symbols', 'parameter_symbols', 'equations', 'parameter_roles', 'equations_latex',
-           'system_card', 'draw_attractor', 'grey_png', 'attractor_grid']
+           'parameter_meanings', 'system_card', 'draw_attractor', 'grey_png', 'attractor_grid']
 
 # %% ../../nbs/01f_describe.ipynb #947d7b6b
 import fractions
@@ -297,13 +297,21 @@ def _enters(symbols: set, expression, left: str) -> str:
     return f"${left}$"
 
 
-def _meanings(system) -> dict:
-    """The comment after each parameter field of the system's class (`# meaning`), as fastcore's docments reads it. A
-    class defined in a notebook's kernel (a family page) has no source file to read: the package's class stands in."""
-    found = _comments(type(system))
-    if not found and type(system).__module__ == "__main__" and type(system).__name__ in names():
-        found = _comments(type(get(type(system).__name__)))
-    return found
+def parameter_meanings(system: AbstractSystem) -> dict:
+    """What each parameter of `system` means: the comment after its field (`a: Scalar = parameter(1.0)  # damping`), as
+    fastcore's docments reads it, from the system's class or, where that class leaves a field without one, from the
+    nearest class it inherits the field from (a variant that only changes values need not repeat its parent's). A
+    class defined in a notebook's kernel (a family page) has no source file to read: the package's class of that name
+    stands in."""
+    found = {}
+    for cls in type(system).__mro__:
+        if not (isinstance(cls, type) and issubclass(cls, AbstractSystem)) or cls is AbstractSystem:
+            continue
+        comments = _comments(cls)
+        if not comments and cls.__module__ == "__main__" and cls.__name__ in names():
+            comments = _comments(type(get(cls.__name__)))
+        found = {**comments, **found}  # the nearer class's comment wins
+    return {name: found[name] for name in system.metadata.parameters if name in found}
 
 
 def _comments(cls) -> dict:
@@ -325,7 +333,7 @@ def system_card(system: AbstractSystem) -> str:
         return "\n".join(lines + [str(unreadable)])
     left = [_left_side(system, s) for s in state_symbols(system)]
     lines += [f"$${l} = {sympy.latex(e)}$$" for l, e in zip(left, right)] + [""]
-    meanings, values = _meanings(system), system.metadata.parameters
+    meanings, values = parameter_meanings(system), system.metadata.parameters
     rows = ["| parameter | value | " + ("meaning | " if meanings else "") + "enters as |", "|---|---|" + ("---|" if meanings else "") + "---|"]
     for name, symbols in parameter_symbols(system).items():
         used = set(symbols.reshape(-1))

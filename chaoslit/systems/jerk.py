@@ -34,10 +34,10 @@ class Arneodo(AbstractCatalogueFlow):
 class Coullet(Arneodo):
     "A variant of the Arneodo attractor: the Arneodo equations at other parameters."
 
-    a: Scalar = parameter(-0.8)  # linear stiffness: the jerk's -a x restoring term (negative: repelling)
-    b: Scalar = parameter(1.1)  # damping of the velocity y in the jerk
-    c: Scalar = parameter(0.45)  # damping of the acceleration z
-    d: Scalar = parameter(-1.0)  # strength of the cubic term d x^3 (negative: restoring)
+    a: Scalar = parameter(-0.8)
+    b: Scalar = parameter(1.1)
+    c: Scalar = parameter(0.45)
+    d: Scalar = parameter(-1.0)
 
 # %% ../../nbs/01c4_jerk.ipynb #887cf6dc
 class GenesioTesi(AbstractCatalogueFlow):
@@ -184,13 +184,13 @@ class Bouali2(AbstractCatalogueFlow):
 class Bouali(Bouali2):
     "Economic cycles with fluctuating demand. Related to the DequanLi attractor: the Bouali2 equations at other parameters."
 
-    a: Scalar = parameter(1.0)  # growth rate of x while y is below y0 (its decline above)
-    b: Scalar = parameter(-0.3)  # feedback of z on x (-b z)
-    bb: Scalar = parameter(1.0)  # weight of the xz term in z', relative to m
-    c: Scalar = parameter(0.05)  # damping of z
-    g: Scalar = parameter(1.0)  # rate of y's growth while x^2 > 1, of its decay while x^2 < 1
-    m: Scalar = parameter(1.0)  # rate at which x drives z (m x (bb z - 1.5))
-    y0: Scalar = parameter(4.0)  # level of y above which x declines
+    a: Scalar = parameter(1.0)
+    b: Scalar = parameter(-0.3)
+    bb: Scalar = parameter(1.0)
+    c: Scalar = parameter(0.05)
+    g: Scalar = parameter(1.0)
+    m: Scalar = parameter(1.0)
+    y0: Scalar = parameter(4.0)
 
 # %% ../../nbs/01c4_jerk.ipynb #e1dfe2fc
 class Rucklidge(AbstractCatalogueFlow):

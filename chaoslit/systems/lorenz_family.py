@@ -252,22 +252,22 @@ class DequanLi(AbstractCatalogueFlow):
 class PanXuZhou(DequanLi):
     "A named attractor related to the DequanLi attractor: the DequanLi equations at other parameters."
 
-    a: Scalar = parameter(10.0)  # rate at which x relaxes towards y (a (y - x))
+    a: Scalar = parameter(10.0)
     c: Scalar = parameter(-2.6667)  # linear rate of z (negative here: damping)
     d: Scalar = parameter(0.0)  # strength of the xz feedback on x (zero here)
     eps: Scalar = parameter(0.0)  # strength of the x^2 term that drains z (zero here)
     f: Scalar = parameter(0.0)  # linear growth rate of y (zero here)
-    k: Scalar = parameter(16.0)  # drive of y by x
+    k: Scalar = parameter(16.0)
 
 # %% ../../nbs/01c1_lorenz_family.ipynb #bb335254
 class Tsucs2(DequanLi):
     "A named attractor related to the DequanLi attractor: the DequanLi equations at other parameters."
 
-    a: Scalar = parameter(40.0)  # rate at which x relaxes towards y (a (y - x))
-    c: Scalar = parameter(0.833)  # linear rate of z (positive here: growth)
-    d: Scalar = parameter(0.5)  # strength of the xz feedback on x
-    eps: Scalar = parameter(0.65)  # strength of the x^2 term that drains z
-    f: Scalar = parameter(20.0)  # linear growth rate of y
+    a: Scalar = parameter(40.0)
+    c: Scalar = parameter(0.833)
+    d: Scalar = parameter(0.5)
+    eps: Scalar = parameter(0.65)
+    f: Scalar = parameter(20.0)
     k: Scalar = parameter(0.0)  # drive of y by x (zero here)
 
 # %% ../../nbs/01c1_lorenz_family.ipynb #92cfcc86
@@ -294,13 +294,13 @@ class LiuChen(Sakarya):
     "Derived from Sakarya: the Sakarya equations at other parameters."
 
     a: Scalar = parameter(0.4)  # linear rate of x (positive here: growth)
-    b: Scalar = parameter(12.0)  # damping of y
+    b: Scalar = parameter(12.0)
     c: Scalar = parameter(-5.0)  # linear rate of z (negative here: damping)
     h: Scalar = parameter(0.0)  # coupling of y into x (zero here)
     p: Scalar = parameter(0.0)  # coupling of x into y (zero here)
-    q: Scalar = parameter(-1.0)  # strength of the xz term in y'
-    r: Scalar = parameter(1.0)  # strength of the xy term in z' (-r xy)
-    s: Scalar = parameter(1.0)  # strength of the yz term in x'
+    q: Scalar = parameter(-1.0)
+    r: Scalar = parameter(1.0)
+    s: Scalar = parameter(1.0)
 
 # %% ../../nbs/01c1_lorenz_family.ipynb #ac51606b
 class NewtonLiepnik(AbstractCatalogueFlow):
