@@ -157,3 +157,17 @@ def test_bench_lists_its_failed_tasks_with_their_reasons(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "1 of this command's 1 failed" in result.stdout
     assert "failed: Lorenz|ngrc|smoke|0|tuned: TimeLimit" in result.stdout
+
+
+def test_tuned_tasks_the_hyperparameter_file_lacks_are_named():
+    "A file written part way through a run covers the systems reached: the others would be searched anew, silently."
+    from chaoslit import benchmark
+    from chaoslit.cli import lacking_hyperparameters
+
+    task_list = benchmark.tasks(["Lorenz", "Rossler"], ["esn", "last"], tunings=["default", "tuned"])
+    table = {"standard": {"Lorenz": {"esn": {"ridge": 1e-6}}}}
+    lacking = lacking_hyperparameters(task_list, table)
+    # Rossler's tuned ESN only: Lorenz's is in the file, untuned tasks need none, persistence has nothing to tune
+    assert [(task.system, task.model, task.tuning) for task in lacking] == [("Rossler", "esn", "tuned")]
+    assert lacking_hyperparameters(task_list, {"noisy": table["standard"]}) == [t for t in task_list
+                                                                               if t.tuning == "tuned" and t.model == "esn"]
