@@ -272,7 +272,8 @@ def _first_step(field, t0, y0, f0, rtol, atol):
 def _lean_batch(systems, ts, y0s, rtol, atol, dtmin, max_steps):
     """Integrate a batch of systems (parameters along axis 0) from `y0s` `(batch, dim)` at t = 0 as one state by Dopri8
     with diffrax's default controller; return the states at `ts`, `(batch, n, dim)`, whether it failed, and the
-    number of steps it took (accepted and rejected)."""
+    number of steps it took (accepted and rejected). After a failure the states are not to be used (NaN from where it
+    stopped, though the failing step may have written a few): `trajectory` then solves again with diffrax."""
     field = lambda t, y: vmap_batch(lambda system, one: system.vector_field(t, one), systems, y)
     n, t_end, t0 = ts.shape[0], ts[-1], jnp.zeros((), ts.dtype)
     chunks = -(-n // _LEAN_CHUNK)

@@ -124,6 +124,14 @@ def test_the_lean_stepper_agrees_with_diffrax_on_a_forced_flow():
     assert np.abs(lean - through_diffrax).max() < 1e-8
 
 
+def test_more_outputs_in_one_step_than_a_chunk_holds():
+    "Sampled far finer than the steps: one step passes more than a chunk's 64 outputs, which spill into the next chunks."
+    lorenz = systems.get("Lorenz")
+    t, y = trajectory(lorenz, 2_000, dt=1e-5, transient=0.0)  # 0.02 time units; a step is about 0.01 (1,000 outputs)
+    reference = lorenz_taylor(lorenz.initial_condition, t[::50])
+    assert np.all(np.isfinite(y)) and np.abs(y[::50] - reference).max() < 1e-9
+
+
 def test_a_failed_lean_run_reads_as_diffraxs_failure():
     import diffrax as dfx
 

@@ -1,5 +1,7 @@
 """Every parameter of every system in the catalogue says what it means: the comment after its field in the class
 (`a: Scalar = parameter(1.32)  # damping of ...`), which the docs' family pages show in each system's parameter table."""
+import dataclasses
+
 from chaoslit import systems
 from chaoslit.core import Scalar, parameter
 from chaoslit.systems.describe import parameter_meanings, system_card
@@ -24,7 +26,15 @@ def test_the_meanings_reach_the_parameter_table():
 def test_a_class_defined_in_a_notebook_shows_the_packaged_meanings():
     "A family page defines its classes in the notebook's kernel (module `__main__`, no source file to read)."
     packaged = type(systems.get("Lorenz84"))
-    in_notebook = type("Lorenz84", (packaged,), {"__module__": "__main__"})
+    own = packaged.__dict__["__annotations__"]
+    fields = {f.name: dataclasses.field(default=f.default, metadata=f.metadata) for f in dataclasses.fields(packaged)
+              if f.name in own}
+    # the class as a family page defines it: the same fields and equations, but not a subclass of the packaged one, so
+    # only the fallback to the package's class of that name can find the comments
+    in_notebook = type("Lorenz84", packaged.__bases__, {"__module__": "__main__", "__doc__": packaged.__doc__,
+                                                        "__annotations__": dict(own), **fields,
+                                                        "vector_field": packaged.vector_field})
+    assert packaged not in in_notebook.__mro__
     card = system_card(in_notebook())
     assert "damping of the westerly current relative to the waves'" in card
 

@@ -311,7 +311,7 @@ def parameter_meanings(system: AbstractSystem) -> dict:
         if not comments and cls.__module__ == "__main__" and cls.__name__ in names():
             comments = _comments(type(get(cls.__name__)))
         found = {**comments, **found}  # the nearer class's comment wins
-    return {name: found[name] for name in system.metadata.parameters if name in found}
+    return {name: found[name] for name in system.parameters if name in found}
 
 
 def _comments(cls) -> dict:
