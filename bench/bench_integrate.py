@@ -12,13 +12,12 @@ solution (mpmath): over longer horizons no two integrations of a chaotic system 
 import argparse
 import json
 import platform
-import statistics
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from timing import timed, timed_runs
+from timing import timed, timing_row
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
@@ -54,19 +53,15 @@ def chaoslit_side(reference, times):
     rows = {}
     for label, (keywords, repeats) in runs.items():
         run = lambda: trajectory(lorenz, N, points_per_period=PTS_PER_PERIOD, transient=0.0, **keywords)
-        first, walls, (t, y) = timed_runs(run, repeats)
-        steady = statistics.median(walls)
-        rows[label] = dict(first=first, steady=steady, best=min(walls), compile=first - steady,
-                           error=error_of(t, y[0] if y.ndim == 3 else y, reference, times))
-        print(f"{label}: {steady:.4f} s", flush=True)
+        rows[label], (t, y) = timing_row(run, repeats)
+        rows[label]["error"] = error_of(t, y[0] if y.ndim == 3 else y, reference, times)
+        print(f"{label}: {rows[label]['steady']:.4f} s", flush=True)
         if label == ONE:  # the same solve without trajectory's checks and conversions: what they cost
             with float64_mode():
                 one, controller = Batch.of(lorenz), default_controller(lorenz)
                 arguments = (one.systems(), np.asarray(t), one.initial_states(), controller.rtol, controller.atol,
                              controller.dtmin, np.asarray(10**8))
-                first, walls, _ = timed_runs(lambda: _lean_batch(*arguments)[0].block_until_ready(), repeats)
-            steady = statistics.median(walls)
-            rows[COMPILED_ONLY] = dict(first=first, steady=steady, best=min(walls), compile=first - steady)
+                rows[COMPILED_ONLY], _ = timing_row(lambda: _lean_batch(*arguments)[0].block_until_ready(), repeats)
 
     # steps taken: diffrax's from its statistics, the lean stepper's from its own count
     with float64_mode():
@@ -95,10 +90,8 @@ def chaoslit_side(reference, times):
                 return y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4), None
             return jax.lax.scan(step, y0, None, length=steps)[0]
 
-        first_f, times_f, _ = timed_runs(lambda: rk4(y0).block_until_ready(), 100)
-        steady_f = statistics.median(times_f)
-    rows[f"floor: compiled RK4 loop, {evaluations:,} evaluations"] = dict(first=first_f, steady=steady_f,
-                                                                           best=min(times_f), compile=first_f - steady_f)
+        rows[f"floor: compiled RK4 loop, {evaluations:,} evaluations"], _ = timing_row(
+            lambda: rk4(y0).block_until_ready(), 100)
     return rows, dict(jax=jax.__version__, device=str(jax.devices()[0].platform), diffrax=dfx.__version__)
 
 

@@ -12,6 +12,14 @@ def timed_runs(fn, repeats):
     return first, times, out
 
 
+def timing_row(fn, repeats):
+    """`fn` timed as a benchmark table's row, `{first, steady, best, compile}` (`steady`: the median of `repeats` calls
+    after the first; `best`: the fastest of them; `compile`: what the first took beyond `steady`), and its last result."""
+    first, times, out = timed_runs(fn, repeats)
+    steady = statistics.median(times)
+    return dict(first=first, steady=steady, best=min(times), compile=first - steady), out
+
+
 def timed(fn, repeats):
     "Wall time of the first call of `fn` (compilation included), the median of `repeats` more, and the last result."
     first, times, out = timed_runs(fn, repeats)
