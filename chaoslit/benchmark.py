@@ -9,11 +9,11 @@ __all__ = ['BASE', 'METRIC_STEPS', 'FREE_RUN', 'FINDING_HORIZONS', 'MAX_TASK_SEC
            'COLUMNS', 'TIMING', 'FINGERPRINTED', 'LEADERBOARD_METRICS', 'SHORT_HORIZON', 'LONG_HORIZON',
            'CHAOS_INVARIANTS', 'DECORRELATION_MARGIN', 'DIVERGED_ERROR', 'CONSTANT_FORECASTS', 'PHYSICS_BASED',
            'PUBLISHED', 'MARKERS', 'LINESTYLES', 'Task', 'tasks', 'published_settings', 'published_setting',
-           'horizon_error_metrics', 'horizon_metric', 'run_task', 'Results', 'run_fingerprint', 'record_fingerprint',
-           'run', 'check_scheduler', 'TaskProcess', 'bootstrap_median', 'label', 'base_setting', 'system_scores',
-           'leaderboard', 'format_leaderboard', 'horizon_errors', 'lacking_horizon_errors', 'spearman',
-           'chaos_correlations', 'forecaster_correlations', 'findings', 'format_findings', 'comparable', 'report',
-           'hyperparameter_table', 'model_style', 'backfill']
+           'horizon_error_metrics', 'horizon_metric', 'stored_hyperparameters', 'run_task', 'Results',
+           'run_fingerprint', 'record_fingerprint', 'run', 'check_scheduler', 'TaskProcess', 'bootstrap_median',
+           'label', 'base_setting', 'system_scores', 'leaderboard', 'format_leaderboard', 'horizon_errors',
+           'lacking_horizon_errors', 'spearman', 'chaos_correlations', 'forecaster_correlations', 'findings',
+           'format_findings', 'comparable', 'report', 'hyperparameter_table', 'model_style', 'backfill']
 
 # %% ../nbs/07_benchmark.ipynb #e44759ae
 import csv
@@ -182,6 +182,11 @@ def horizon_metric(h: float) -> str:
     return f"error_{h:g}_periods"
 
 
+def stored_hyperparameters(table: dict | None, task: Task) -> dict | None:
+    "The hyperparameters `table` (`{setting: {system: {forecaster: ...}}}`, as `hyperparameter_table` makes) holds for `task`, else None."
+    return (table or {}).get(task.setting, {}).get(task.system, {}).get(task.model)
+
+
 def run_task(task: Task, *, budget: Budget = Budget(), hyperparameters: dict | None = None, tuning_log=None) -> dict:
     """Fit and score one task; never raises: a failure is recorded in the rows. A tuned task takes its hyperparameters
     from `hyperparameters` (a table as `hyperparameter_table` returns) if it holds them, else tunes them within `budget`
@@ -193,7 +198,7 @@ def run_task(task: Task, *, budget: Budget = Budget(), hyperparameters: dict | N
         if task.tuning == "published":
             chosen = published_setting(task.system, task.model)
         if task.tuning == "tuned":
-            chosen = (hyperparameters or {}).get(task.setting, {}).get(task.system, {}).get(task.model)
+            chosen = stored_hyperparameters(hyperparameters, task)
             if chosen is None:
                 tuned = tune(task.model, data, budget=budget, seed=task.seed, storage=tuning_log, study_name=task.id,
                              key=task.seed)

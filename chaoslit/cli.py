@@ -325,10 +325,10 @@ def lacking_hyperparameters(task_list: list, table: dict) -> list:
     """The tuned tasks of `task_list` whose forecaster has something to tune but `table` (as `--hyperparameters` reads
     it) holds no choice for: `chaoslit bench` searches those anew, which a file written part way through a run (it
     covers the systems reached) would otherwise hide."""
-    from chaoslit import forecasters
+    from chaoslit import benchmark, forecasters
 
     return [task for task in task_list if task.tuning == "tuned" and forecasters.get(task.model).search_space
-            and task.model not in table.get(task.setting, {}).get(task.system, {})]
+            and benchmark.stored_hyperparameters(table, task) is None]
 
 
 def _bench(args, parser) -> int:

@@ -305,7 +305,7 @@ def parameter_meanings(system: AbstractSystem) -> dict:
     stands in."""
     found = {}
     for cls in type(system).__mro__:
-        if not (isinstance(cls, type) and issubclass(cls, AbstractSystem)) or cls is AbstractSystem:
+        if not issubclass(cls, AbstractSystem) or cls is AbstractSystem:  # an MRO holds classes only
             continue
         comments = _comments(cls)
         if not comments and cls.__module__ == "__main__" and cls.__name__ in names():
