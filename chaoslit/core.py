@@ -189,7 +189,7 @@ def float64_mode():
 def require_float64(where: str, **arrays) -> None:
     "Raise a `ChaoslitError` unless every floating array in `arrays` is float64."
     for name, value in arrays.items():
-        dtype = jnp.result_type(value)
+        dtype = value.dtype if isinstance(value, np.ndarray) else jnp.result_type(value)  # NumPy's: no JAX call
         if jnp.issubdtype(dtype, jnp.floating) and dtype != jnp.float64:
             raise ChaoslitError(
                 f"{where}: {name} is {dtype}, but chaoslit integrates in float64. You are probably calling it inside "

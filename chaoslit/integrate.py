@@ -6,9 +6,9 @@ Docs: https://chaoslit.github.io/chaoslit/integrate.html.md"""
 
 # %% auto #0
 __all__ = ['MAX_PERIODS', 'RTOL', 'ATOL', 'STEPS_PER_PERIOD', 'BLOWUP', 'PILOT_STEPS', 'SAME_TIME_SCALE', 'sample_times',
-           'default_solver', 'default_controller', 'solve', 'Batch', 'vmap_batch', 'explicit_step', 'next_step_size',
-           'trajectory', 'default_steps_per_delay', 'bounded_coordinates', 'time_scale', 'delay_start', 'delay_step',
-           'solve_delay', 'iterate']
+           'default_solver', 'default_tolerances', 'default_controller', 'solve', 'Batch', 'vmap_batch',
+           'explicit_step', 'next_step_size', 'trajectory', 'default_steps_per_delay', 'bounded_coordinates',
+           'time_scale', 'delay_start', 'delay_step', 'solve_delay', 'iterate']
 
 # %% ../nbs/02_integrate.ipynb #649358b1
 import dataclasses
@@ -77,16 +77,21 @@ def default_solver(system: AbstractFlow) -> dfx.AbstractSolver:
     return dfx.Kvaerno5() if system.stiff else dfx.Dopri8()
 
 
-def default_controller(system: AbstractFlow, *, rtol: float | None = None, atol: float | None = None) -> dfx.PIDController:
-    "An adaptive step-size controller with tolerances `rtol` and `atol` (default: the system's) that gives up below 1e-12 periods."
+def default_tolerances(system: AbstractFlow, *, rtol: float | None = None, atol: float | None = None) -> tuple:
+    """`(rtol, atol, dtmin)` of an adaptive solve: the tolerances (default: the system's) and the step below which it
+    gives up, 1e-12 periods; NumPy arrays rather than floats, so that a new tolerance is a new input to a compiled
+    solve, not a recompilation."""
     rtol = system.tolerance or RTOL if rtol is None else rtol
     atol = system.tolerance or ATOL if atol is None else atol
-    # NumPy arrays rather than floats, so that a new tolerance is a new input to the compiled solve, not a recompilation
-    as_array = lambda x: np.asarray(x, dtype=np.float64)
+    return tuple(np.asarray(x, dtype=np.float64) for x in (rtol, atol, 1e-12 * system.period))
+
+
+def default_controller(system: AbstractFlow, *, rtol: float | None = None, atol: float | None = None) -> dfx.PIDController:
+    "diffrax's adaptive step-size controller with `default_tolerances`."
+    rtol, atol, dtmin = default_tolerances(system, rtol=rtol, atol=atol)
     # implicit solvers on stiff systems take far fewer steps with a proportional-integral controller (diffrax's advice)
     coefficients = dict(pcoeff=0.3, icoeff=0.3) if system.stiff else {}
-    return dfx.PIDController(rtol=as_array(rtol), atol=as_array(atol), dtmin=as_array(1e-12 * system.period),
-                             force_dtmin=False, **coefficients)
+    return dfx.PIDController(rtol=rtol, atol=atol, dtmin=dtmin, force_dtmin=False, **coefficients)
 
 
 def solve(system: AbstractFlow, ts: Times, y0, *, t0=None, solver: dfx.AbstractSolver | None = None,
@@ -396,18 +401,17 @@ def trajectory(system: AbstractFlow, n: int, *, points_per_period: float | None 
         require_float64(f"trajectory({system.name})", **{"the initial conditions": y0s}, **systems.parameters)
         # the lean stepper by default; diffrax for what it does not do, and again where it failed (same errors as ever)
         lean = noise == 0 and solver is None and stepsize_controller is None and not system.stiff
-        if noise > 0:  # an SDE: ShARK at fixed steps of a twentieth of the sampling interval
-            solver = dfx.ShARK() if solver is None else solver
-            controller, dt0 = stepsize_controller or dfx.ConstantStepSize(), (ts[1] - ts[0]) / 20
-        else:
-            solver = default_solver(system) if solver is None else solver
-            controller, dt0 = stepsize_controller or default_controller(
-                system, rtol=rtol, atol=atol), None
         if lean:
-            ys, failed, _ = _lean_batch(systems, ts, y0s, controller.rtol, controller.atol,
-                                        controller.dtmin, np.asarray(max_steps))
+            ys, failed, _ = _lean_batch(systems, ts, y0s, *default_tolerances(system, rtol=rtol, atol=atol),
+                                        np.asarray(max_steps))
             codes = np.zeros(batch.size, dtype=int)
         if not lean or bool(failed):
+            if noise > 0:  # an SDE: ShARK at fixed steps of a twentieth of the sampling interval
+                solver = dfx.ShARK() if solver is None else solver
+                controller, dt0 = stepsize_controller or dfx.ConstantStepSize(), (ts[1] - ts[0]) / 20
+            else:
+                solver = default_solver(system) if solver is None else solver
+                controller, dt0 = stepsize_controller or default_controller(system, rtol=rtol, atol=atol), None
             ys = None  # a failed lean run's states go before diffrax's are made
             keys = jax.random.split(key if key is not None else jax.random.key(0), batch.size)
             ys, codes = _solve_batch(systems, jnp.asarray(ts), y0s, keys, solver, controller, dt0, max_steps, float(noise))
