@@ -109,3 +109,23 @@ def test_the_stopping_rule_counts_boundary_terms_that_cancel():
     expected = _expected_stderr(sums, rates[:, :, 0], rates[:, :, -1], n, np.ones((1, replicas), dtype=bool))
     truth = np.sqrt(2) * sigma / (n * np.sqrt(replicas))
     assert abs(float(expected[0, 0]) / truth - 1) < 0.1, (float(expected[0, 0]), truth)
+
+
+@pytest.mark.parametrize("dim,k,condition", [(3, 3, 1.0), (3, 2, 1e4), (6, 4, 1e7), (4, 4, 1e-3)])
+def test_gram_schmidt_frame_matches_householder(dim, k, condition):
+    "The flows' Gram-Schmidt re-orthonormalization gives LAPACK's QR (positive diagonal) to rounding, stretched or not."
+    import jax.numpy as jnp
+
+    from chaoslit.core import float64_mode
+    from chaoslit.invariants.lyapunov import reorthonormalize
+
+    rng = np.random.default_rng(dim * 10 + k)
+    left, _ = np.linalg.qr(rng.normal(size=(dim, k)))
+    right, _ = np.linalg.qr(rng.normal(size=(k, k)))
+    with float64_mode():
+        frame = jnp.asarray(left * np.geomspace(1.0, 1.0 / condition, k) @ right)  # singular values 1 .. 1/condition
+        q_gs, logs_gs = reorthonormalize(frame, gram_schmidt=True)
+        q_qr, logs_qr = reorthonormalize(frame)
+    assert np.allclose(np.asarray(q_gs).T @ np.asarray(q_gs), np.eye(k), atol=1e-14)
+    assert np.allclose(q_gs, q_qr, atol=1e-9 * max(condition, 1.0))
+    assert np.allclose(logs_gs, logs_qr, atol=1e-9)
