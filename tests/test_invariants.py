@@ -129,3 +129,20 @@ def test_gram_schmidt_frame_matches_householder(dim, k, condition):
     assert np.allclose(np.asarray(q_gs).T @ np.asarray(q_gs), np.eye(k), atol=1e-14)
     assert np.allclose(q_gs, q_qr, atol=1e-9 * max(condition, 1.0))
     assert np.allclose(logs_gs, logs_qr, atol=1e-9)
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-160, 1e160])
+def test_gram_schmidt_keeps_tiny_and_huge_frames_and_flags_a_collapse(scale):
+    "Frames far beyond float64's squares keep finite stretches (like QR); a column of zeros gives a non-finite one."
+    import jax.numpy as jnp
+
+    from chaoslit.core import float64_mode
+    from chaoslit.invariants.lyapunov import reorthonormalize
+
+    frame = np.array([[2.0, 1.0, 0.0], [0.0, 1.0, 1.0], [1.0, 0.0, 3.0]]) * scale
+    with float64_mode():
+        _, logs_gs = reorthonormalize(jnp.asarray(frame), gram_schmidt=True)
+        _, logs_qr = reorthonormalize(jnp.asarray(frame))
+        _, collapsed = reorthonormalize(jnp.asarray(frame).at[:, 1].set(0.0), gram_schmidt=True)
+    assert np.allclose(logs_gs, logs_qr, rtol=1e-12, atol=1e-12)
+    assert not np.all(np.isfinite(collapsed))

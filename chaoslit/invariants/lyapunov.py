@@ -133,6 +133,10 @@ def reorthonormalize(matrix, *, gram_schmidt: bool = False):
             for _ in range(2):
                 v = v - jnp.sum(basis * jnp.sum(basis * v[:, None], axis=0), axis=1)
         norm = jnp.sqrt(jnp.sum(v * v))
+        # beyond 1e+-150, v * v under- or overflows: there the norm is taken of the column scaled by its largest entry
+        # (a column of zeros still gives a non-finite stretch, which the callers take for a collapsed direction)
+        largest = jnp.max(jnp.abs(v))
+        norm = jnp.where((norm > 1e-150) & (norm < 1e150), norm, largest * jnp.sqrt(jnp.sum((v / largest) ** 2)))
         columns.append(v / norm)
         logs.append(jnp.log(norm))
     return jnp.stack(columns, axis=1), jnp.stack(logs)
@@ -565,7 +569,8 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
             carry = (t_start, y_start, frame)
             advance = lambda c, n, s: _advance_stepper(systems, c, n, s, *_whole_steps(interval, system.step_size), conserved)
         elif lean:
-            carry = (t_start, y_start, frame, jnp.asarray(interval / 16))
+            # the first step size as a strong-typed array, like the loop's own: one compiled program, not two
+            carry = (t_start, y_start, frame, np.asarray(interval / 16, dtype=y_start.dtype))
             as_array = lambda x: np.asarray(x, dtype=y_start.dtype)  # traced, not compiled in: one program for all values
             advance = lambda c, n, s: _advance_lean(systems, c, n, s, as_array(interval), as_array(rtol), as_array(atol),
                                                     STEPS_PER_PERIOD * math.ceil(interval / period),
