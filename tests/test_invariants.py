@@ -127,8 +127,9 @@ def test_gram_schmidt_frame_matches_householder(dim, k, condition):
         q_gs, logs_gs = reorthonormalize(frame, gram_schmidt=True)
         q_qr, logs_qr = reorthonormalize(frame)
     assert np.allclose(np.asarray(q_gs).T @ np.asarray(q_gs), np.eye(k), atol=1e-14)
-    assert np.allclose(q_gs, q_qr, atol=1e-9 * max(condition, 1.0))
-    assert np.allclose(logs_gs, logs_qr, atol=1e-9)
+    # the two agree to rounding times the condition number (measured: 7e-11 for the frame, 1e-11 for the logs at 1e7)
+    assert np.allclose(q_gs, q_qr, rtol=0, atol=1e-14 * max(condition, 1.0))
+    assert np.allclose(logs_gs, logs_qr, rtol=0, atol=1e-13 * max(condition, 1.0))
 
 
 @pytest.mark.parametrize("scale", [1.0, 1e-160, 1e160])

@@ -273,8 +273,8 @@ def _advance_lean(systems, carry, n_intervals, status, interval, rtol, atol, max
     one step size, controlled by the largest member's root-mean-square error, and no diffrax machinery per interval.
     Within an interval the members' states and tangent vectors travel as one array `(dim, 1 + k, members)`: with the
     members last, XLA vectorizes each operation over them (measured: half the time a step of members first). The
-    carry holds the step size too, `(t, y, Q, h)`. A member whose error stays too large down to `dtmin`, or whose state leaves |y| < BLOWUP, stops
-    there (blown up); a member that stopped, before or now, stands still. The members share the budget of `max_steps`
+    carry holds the step size too, `(t, y, Q, h)`. A member whose error stays too large down to `dtmin`, or whose
+    state leaves |y| < BLOWUP, stops there (blown up); a member that stopped, before or now, stands still. The members share the budget of `max_steps`
     steps an interval: when it runs out, the members that set the step size (each step's largest error) at least
     half their fair share of the steps stop (out of steps), and the others go on with a fresh budget, so one member
     that needs tiny steps does not take the others with it."""
