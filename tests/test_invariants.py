@@ -147,3 +147,26 @@ def test_gram_schmidt_keeps_tiny_and_huge_frames_and_flags_a_collapse(scale):
         _, collapsed = reorthonormalize(jnp.asarray(frame).at[:, 1].set(0.0), gram_schmidt=True)
     assert np.allclose(logs_gs, logs_qr, rtol=1e-12, atol=1e-12)
     assert not np.all(np.isfinite(collapsed))
+
+
+@pytest.mark.parametrize("rates", [(-40.0, -41.0), (-400.0, -401.0)])
+def test_contracting_tangent_vectors_keep_their_digits(rates):
+    """A linear flow's exponents are its rates. Both tangent vectors shrink far below atol within an interval (by e^-100
+    and e^-1000 at the default interval of 2.5): measured against atol their error went unchecked (-10.1 and -11.8
+    for the first); the second underflows to zero, where the step's error must not be 0/0 (the interval is halved)."""
+    from typing import ClassVar
+
+    import jax.numpy as jnp
+
+    from chaoslit.core import AbstractFlow, float64_mode
+
+    class Linear(AbstractFlow):
+        period: ClassVar[float] = 10.0
+        default_initial_condition: ClassVar[tuple] = (1.0, 1.0)
+
+        def vector_field(self, t, y):
+            return jnp.array(rates) * y
+
+    with float64_mode():
+        spectrum = lyapunov_spectrum(Linear(), transient=1.0, block=10, min_blocks=2)
+    np.testing.assert_allclose(spectrum.exponents, rates, rtol=1e-5)

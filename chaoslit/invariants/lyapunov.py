@@ -6,9 +6,9 @@ Docs: https://chaoslit.github.io/chaoslit/lyapunov.html.md"""
 
 # %% auto #0
 __all__ = ['GRAM_SCHMIDT_COLUMNS', 'SPREAD_PERIODS', 'ALIGNMENT', 'MAX_ALIGNMENT_PERIODS', 'COLLAPSED', 'OUT_OF_STEPS',
-           'MAX_HALVINGS', 'MAX_STRETCH_SPREAD', 'HIGH_DIMENSIONAL', 'LEADING', 'MAX_PERIODS', 'kaplan_yorke_dimension',
-           'pesin_entropy', 'zero_band', 'LyapunovSpectrum', 'reorthonormalize', 'alignment_time',
-           'tangent_vector_field', 'lyapunov_spectrum']
+           'MAX_HALVINGS', 'MAX_STRETCH_SPREAD', 'NEEDED', 'HIGH_DIMENSIONAL', 'LEADING', 'MAX_PERIODS',
+           'kaplan_yorke_dimension', 'pesin_entropy', 'zero_band', 'LyapunovSpectrum', 'reorthonormalize',
+           'alignment_time', 'tangent_vector_field', 'lyapunov_spectrum']
 
 # %% ../../nbs/03_lyapunov.ipynb #1ad0a37a
 import dataclasses
@@ -235,12 +235,40 @@ def _whole_steps(interval: float, step_size: float) -> tuple[float, int]:
     return interval / steps, steps
 
 
+def _column_sizes(q):
+    "The largest magnitude in each column of `q` (down axis 0), at least the smallest normal float: never zero."
+    return jnp.maximum(jnp.max(jnp.abs(q), axis=0), jnp.finfo(q.dtype).tiny)
+
+
+class _TangentScaled(dfx.AbstractAdaptiveStepSizeController):
+    """diffrax's `PIDController` for a state `(y, Q)` whose tangent columns are each measured against their own size
+    (`_column_sizes`): `atol` applies to a column as a fraction of its largest entry, so a strongly contracting
+    direction, which shrinks far below `atol` within an interval, keeps its error in check (as in the lean loop)."""
+    inner: dfx.PIDController
+    rtol = property(lambda self: self.inner.rtol)
+    atol = property(lambda self: self.inner.atol)
+    norm = property(lambda self: self.inner.norm)
+
+    def wrap(self, direction):
+        return _TangentScaled(self.inner.wrap(direction))
+
+    def init(self, terms, t0, t1, y0, dt0, args, func, error_order):
+        return self.inner.init(terms, t0, t1, y0, dt0, args, func, error_order)
+
+    def adapt_step_size(self, t0, t1, y0, y1_candidate, args, y_error, error_order, controller_state):
+        sizes = _column_sizes(y0[1])
+        scaled = lambda state: None if state is None else (state[0], state[1] / sizes)
+        return self.inner.adapt_step_size(t0, t1, scaled(y0), scaled(y1_candidate), args, scaled(y_error),
+                                          error_order, controller_state)
+
+
 @eqx.filter_jit
 def _advance_flow(systems, carry, n_intervals, status, interval, solver, controller, max_steps, conserved):
     """Advance each (t, y, Q) of a batch by `n_intervals` intervals; return it with the summed log-stretches and a status
     (the first interval that failed, -1 if none, plus COLLAPSED if a tangent direction vanished while the orbit was
     fine, or OUT_OF_STEPS if the solver used up its steps). A replica that failed, before or now, stands still: it costs nothing."""
     term = dfx.ODETerm(tangent_vector_field)
+    controller = _TangentScaled(controller)
 
     def one(system, t, y, frame, status):
         def body(i, loop):
@@ -265,6 +293,7 @@ def _advance_flow(systems, carry, n_intervals, status, interval, solver, control
 
 
 _LEAN_TABLEAU = dfx.Dopri8.tableau  # the lean path's pair: 13 stages, fewer steps (measured: 1.3x faster than Tsit5 here)
+NEEDED = 0.1  # a member needed a step if its error was at least this fraction of the largest (0.1^(1/8): 0.75 of its own step)
 
 
 @eqx.filter_jit
@@ -274,10 +303,14 @@ def _advance_lean(systems, carry, n_intervals, status, interval, rtol, atol, max
     Within an interval the members' states and tangent vectors travel as one array `(dim, 1 + k, members)`: with the
     members last, XLA vectorizes each operation over them (measured: half the time a step of members first). The
     carry holds the step size too, `(t, y, Q, h)`. A member whose error stays too large down to `dtmin`, or whose
-    state leaves |y| < BLOWUP, stops there (blown up); a member that stopped, before or now, stands still. The members share the budget of `max_steps`
-    steps an interval: when it runs out, the members that set the step size (each step's largest error) at least
-    half their fair share of the steps stop (out of steps), and the others go on with a fresh budget, so one member
-    that needs tiny steps does not take the others with it."""
+    state leaves |y| < BLOWUP, stops there (blown up); a member that stopped, before or now, stands still. Each member
+    has a budget of `max_steps` steps an interval, counted over the steps it needed: those whose error for it was
+    within `NEEDED` of the largest (alone, it would have taken a step at most a third longer). A member that uses up
+    its budget stops (out of steps), so one member that needs tiny steps does not take the others with it. Steps that
+    only another member needed do not count: where a field is only piecewise smooth (MacArthur's law of the minimum),
+    each member's crossings of a switch cost dozens of rejected steps, at its own times, and sixteen replicas' crossings
+    together took more than one member's budget (when the steps were counted for all alike, every replica stopped).
+    Every step counts for at least one member, so a stalled interval ends after at most `max_steps` times the members."""
     def one(system, t, z):
         dy, dq = tangent_vector_field(t, (z[:, 0], z[:, 1:]), system)
         return jnp.concatenate([dy[:, None], dq], axis=1)
@@ -289,12 +322,15 @@ def _advance_lean(systems, carry, n_intervals, status, interval, rtol, atol, max
         t, y, frame, h, logs, status = loop
 
         def step(inner):
-            elapsed, t, z, f, h, steps, blame, status = inner
+            elapsed, t, z, f, h, needed, status = inner
             alive = status < 0
             last = interval - (elapsed + h) < 0.01 * h  # no sliver of a step left over
             h_try = jnp.where(last, interval - elapsed, h)  # the last step ends the interval exactly
             z_new, f_new, error, _ = explicit_step(_LEAN_TABLEAU, lambda s, x: field(s, x, alive), t, z, f, h_try)
-            members = jnp.sqrt(jnp.mean((error / (atol + rtol * jnp.maximum(jnp.abs(z), jnp.abs(z_new)))) ** 2, axis=(0, 1)))
+            # a tangent column's absolute tolerance scales with its size: a strongly contracting direction shrinks
+            # far below `atol` within an interval, and its error would go unchecked (diag(-40, -41) gave -10.1, -11.8)
+            floor = jnp.maximum(atol * _column_sizes(z).at[0].set(1.0), jnp.finfo(z.dtype).tiny)
+            members = jnp.sqrt(jnp.mean((error / (floor + rtol * jnp.maximum(jnp.abs(z), jnp.abs(z_new)))) ** 2, axis=(0, 1)))
             members = jnp.where(alive, jnp.where(jnp.isfinite(members), members, jnp.inf), 0.0)
             ratio = jnp.max(members)
             keep, h_next = next_step_size(h_try, ratio)
@@ -303,18 +339,17 @@ def _advance_lean(systems, carry, n_intervals, status, interval, rtol, atol, max
             blown = alive & ((at_floor & (members >= 1)) | (keep & ~(jnp.max(jnp.abs(z_new[:, 0]), axis=0) < BLOWUP)))
             moved = alive & keep & ~blown  # a member that stopped stays at its last state and time
             elapsed = jnp.where(keep, jnp.where(last, interval, elapsed + h_try), elapsed)
-            steps, blame = steps + 1, blame + (alive & (members >= ratio))  # who set this step's size
-            exhausted = (steps >= max_steps) & (elapsed < interval)
-            stalled = alive & ~blown & exhausted & (2 * blame * jnp.sum(alive) >= steps)
+            needed = needed + (alive & (members >= NEEDED * ratio))  # at least the member that set the step's size
+            stalled = alive & ~blown & (needed >= max_steps) & (elapsed < interval)
             status = jnp.where(blown, i, jnp.where(stalled, i + OUT_OF_STEPS, status))
             return (elapsed, jnp.where(moved, t + h_try, t), jnp.where(moved, z_new, z), jnp.where(moved, f_new, f),
                     jnp.where(at_floor, h, jnp.maximum(h_next, dtmin)),
-                    jnp.where(exhausted, 0, steps), jnp.where(exhausted, 0, blame), status)
+                    needed, status)
 
         going = lambda inner: (inner[0] < interval) & jnp.any(inner[-1] < 0)
         z = jnp.concatenate([y.T[:, None], jnp.moveaxis(frame, 0, -1)], axis=1)
-        _, t, z, _, h, _, _, status = jax.lax.while_loop(
-            going, step, (jnp.zeros((), y.dtype), t, z, field(t, z, status < 0), h, 0, jnp.zeros_like(status), status))
+        _, t, z, _, h, _, status = jax.lax.while_loop(
+            going, step, (jnp.zeros((), y.dtype), t, z, field(t, z, status < 0), h, jnp.zeros_like(status), status))
         z = jnp.moveaxis(z, -1, 0)  # members first again
         frame, stretch = jax.vmap(lambda q: reorthonormalize(_project_out(q, conserved), gram_schmidt=True))(z[:, :, 1:])
         # a tangent direction that vanished while the orbit was fine collapsed: the interval is too long
@@ -461,7 +496,8 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     implicit solver's Newton step on the state and its tangent vectors is too slow to be a default. The directions a
     flow conserves (`AbstractFlow.conserved_directions`, Kuramoto-Sivashinsky's spatial mean) are left out of the
     tangent frame, each an exponent that is zero by construction, unless `count_conserved`. A flow's own scheme takes
-    fixed steps, so `rtol` and `atol` (the diffrax solver's) do not apply to it.
+    fixed steps, so `rtol` and `atol` (the diffrax solver's) do not apply to it; otherwise `atol` applies to each tangent
+    vector as a fraction of its size (its largest entry), so that a strongly contracting one keeps its digits.
 
     A flow's default interval is halved (up to ten times) until, during the transient, the tangent directions'
     log-stretches within one interval differ by at most 18: a stiff flow's strongly contracting direction would
