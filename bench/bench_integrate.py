@@ -144,10 +144,12 @@ def main():
     if not args.chaoslit_only:
         times_d = np.arange(0.0, ACCURACY_WINDOW + 1e-9, dt)
         rows.update(dysts_side(taylor_reference(ic, times_d), times_d, args.skip_radau))
-    elif out.exists():  # keep dysts' rows measured earlier on this Python, marked as such
+    skipped = ("dysts" if args.chaoslit_only else "dysts one (Radau" if args.skip_radau else None)
+    if skipped and out.exists():  # keep the skipped dysts rows measured earlier on this Python, marked as such
         earlier = json.loads(out.read_text())["rows"]
-        rows.update({label: row for label, row in earlier.items() if label.startswith("dysts")})
-        print(f"(dysts rows kept from the earlier run in {out.name})")
+        kept = {label: {**row, "earlier_run": True} for label, row in earlier.items() if label.startswith(skipped)}
+        rows.update(kept)
+        print(f"({len(kept)} dysts rows kept from the earlier run in {out.name})")
 
     print(f"\nPython {platform.python_version()}, jax {versions['jax']} on {versions['device']}, {N} points")
     print(f"{'run':58s} {'compile s':>10s} {'steady s':>10s} {'steps':>8s} {'us/step':>8s} {'max error t<=10':>16s}")

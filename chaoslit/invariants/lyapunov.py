@@ -7,12 +7,14 @@ Docs: https://chaoslit.github.io/chaoslit/lyapunov.html.md"""
 # %% auto #0
 __all__ = ['GRAM_SCHMIDT_COLUMNS', 'SPREAD_PERIODS', 'ALIGNMENT', 'MAX_ALIGNMENT_PERIODS', 'COLLAPSED', 'OUT_OF_STEPS',
            'MAX_HALVINGS', 'MAX_STRETCH_SPREAD', 'NEEDED', 'HIGH_DIMENSIONAL', 'LEADING', 'MAX_PERIODS',
-           'kaplan_yorke_dimension', 'pesin_entropy', 'zero_band', 'LyapunovSpectrum', 'reorthonormalize',
-           'alignment_time', 'tangent_vector_field', 'lyapunov_spectrum']
+           'REPLICA_GROUP', 'kaplan_yorke_dimension', 'pesin_entropy', 'zero_band', 'LyapunovSpectrum',
+           'reorthonormalize', 'alignment_time', 'tangent_vector_field', 'replica_groups', 'lyapunov_spectrum']
 
 # %% ../../nbs/03_lyapunov.ipynb #1ad0a37a
+import concurrent.futures
 import dataclasses
 import math
+import os
 import time
 import warnings
 
@@ -459,6 +461,14 @@ def _expected_stderr(sums, first, last, n_blocks: int, alive) -> np.ndarray:
 HIGH_DIMENSIONAL = 10  # a flow with more coordinates than this gets its leading exponents only, by default
 LEADING = 4  # how many
 MAX_PERIODS = {"flow": 1e4, "map": 1e6}  # the default cap on the averaging: periods of a flow, iterations of a map
+REPLICA_GROUP = 8  # the fewest members one compiled loop steps together; groups run side by side, a thread each
+
+
+def replica_groups(members: int) -> list[slice]:
+    """`members` replicas in equal, contiguous groups of at least `REPLICA_GROUP` (the smallest such divisor; one
+    group if there is none): equal, so that one compiled program serves them all."""
+    size = next((d for d in range(REPLICA_GROUP, members) if members % d == 0), members)
+    return [slice(start, start + size) for start in range(0, members, size)]
 
 
 def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None, y0=None,
@@ -502,6 +512,10 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     A flow's default interval is halved (up to ten times) until, during the transient, the tangent directions'
     log-stretches within one interval differ by at most 18: a stiff flow's strongly contracting direction would
     otherwise fall below float64's resolution against the expanding one. The averaging runs at least `min_blocks` blocks and, if given, `min_periods` periods.
+
+    The replicas (of every batch element, one after another) run in equal groups of at least `REPLICA_GROUP`
+    (`replica_groups`), each its own compiled loop, side by side in threads, one per core. The groups depend only on
+    their number, not on the machine, so neither do the results.
 
     A replica that blows up (an orbit escaping from a chaotic transient or from an attractor that coexists with
     unbounded orbits) is left out of the averages and counted in `.lost`. Half of the replicas may be lost before the
@@ -573,7 +587,8 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
         if not own_scheme and not lean and not isinstance(solver, dfx.AbstractSolver):
             raise ChaoslitError(f"solver must be a diffrax solver such as diffrax.Tsit5(), got {solver!r}.")
 
-    with float64_mode():
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    with float64_mode(), concurrent.futures.ThreadPoolExecutor(max_workers=cores) as pool:
         # every batch element becomes `replicas` copies, nudged apart: the copies are the batch the solver sees
         repeat = lambda leaf: jnp.repeat(leaf, replicas, axis=0)
         systems = jax.tree.map(repeat, batch.systems())
@@ -598,24 +613,31 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
             # the first tangent directions: the state now, and the oldest history points (the identity's first columns)
             frame = jnp.broadcast_to(jnp.eye(start.shape[1], k), (size, start.shape[1], k))
             carry = (jnp.zeros(size, dtype=int), start, frame)
-            advance = lambda c, n, s: _advance_delay(systems, c, n, s, steps_per_delay)
+            advance = lambda systems, c, n, s: _advance_delay(systems, c, n, s, steps_per_delay)
         elif is_map:
-            carry, advance = (y_start, frame), (lambda c, n, s: _advance_map(systems, c, n, s))
+            carry, advance = (y_start, frame), _advance_map
         elif own_scheme:  # whole steps of at most the scheme's step size fill each interval (read when called: it may be halved)
             carry = (t_start, y_start, frame)
-            advance = lambda c, n, s: _advance_stepper(systems, c, n, s, *_whole_steps(interval, system.step_size), conserved)
+            advance = lambda systems, c, n, s: _advance_stepper(systems, c, n, s, *_whole_steps(interval, system.step_size),
+                                                                conserved)
         elif lean:
             # the first step size as a strong-typed array, like the loop's own: one compiled program, not two
             carry = (t_start, y_start, frame, np.asarray(interval / 16, dtype=y_start.dtype))
             as_array = lambda x: np.asarray(x, dtype=y_start.dtype)  # traced, not compiled in: one program for all values
-            advance = lambda c, n, s: _advance_lean(systems, c, n, s, as_array(interval), as_array(rtol), as_array(atol),
-                                                    STEPS_PER_PERIOD * math.ceil(interval / period),
-                                                    as_array(1e-12 * period), conserved)
+            advance = lambda systems, c, n, s: _advance_lean(systems, c, n, s, as_array(interval), as_array(rtol),
+                                                             as_array(atol), STEPS_PER_PERIOD * math.ceil(interval / period),
+                                                             as_array(1e-12 * period), conserved)
         else:
             controller = default_controller(system, rtol=rtol, atol=atol)
             carry = (t_start, y_start, frame)
-            advance = lambda c, n, s: _advance_flow(systems, c, n, s, interval, solver, controller,
-                                                    STEPS_PER_PERIOD * math.ceil(interval / period), conserved)
+            advance = lambda systems, c, n, s: _advance_flow(systems, c, n, s, interval, solver, controller,
+                                                             STEPS_PER_PERIOD * math.ceil(interval / period), conserved)
+        # the members go in equal groups, each its own compiled loop (the lean loop's step size is the group's own),
+        # run side by side on the CPU's cores; the groups do not depend on the machine, so neither do the results
+        groups = replica_groups(size)
+        split = lambda tree, members: jax.tree.map(lambda leaf: leaf[members] if jnp.ndim(leaf) else leaf, tree)
+        carry = [split(carry, members) for members in groups]
+        group_systems = [split(systems, members) for members in groups]
 
         # a replica that blows up (an orbit escaping from an attractor that coexists with unbounded ones, or a
         # tangent integration that fails) stands still from then on and is left out. Half of them may go before the
@@ -624,10 +646,20 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
         adaptive = default_interval and not is_map and not system.delay  # whether the transient may shorten the interval
         too_few = lambda: (alive.sum(axis=1) < max(2, replicas // 2)).any()
 
+        def advance_group(g, carry, n_intervals, status):
+            with float64_mode():  # JAX's x64 switch is the thread's own
+                *carry, logs, status = advance(group_systems[g], carry, n_intervals, status[groups[g]])
+                return tuple(carry), np.asarray(logs), np.asarray(status)  # waits here, in this group's thread
+
         def run(carry, n_intervals, done_time, blocks_done):
-            # the count goes in as an array, so the transient and the blocks share one compiled program
-            *carry, logs, status = advance(carry, np.asarray(n_intervals), np.where(alive.ravel(), -1, 0))
-            status = np.asarray(status).reshape(batch.size, replicas)
+            # the count goes in as an array, so the transient and the blocks share one compiled program; the first call
+            # compiles it, one group at a time, and the later ones run the groups side by side
+            status = np.where(alive.ravel(), -1, 0)
+            one = lambda g: advance_group(g, carry[g], np.asarray(n_intervals), status)
+            done = list(map(one, range(len(groups))) if done_time == 0 else pool.map(one, range(len(groups))))
+            carry = [group_carry for group_carry, _, _ in done]
+            logs = np.concatenate([group_logs for _, group_logs, _ in done])
+            status = np.concatenate([group_status for _, _, group_status in done]).reshape(batch.size, replicas)
             if adaptive and blocks_done == 0 and (status >= COLLAPSED).any():  # the transient only
                 # over one interval a tangent direction's stretch fell below float64's resolution against the largest
                 # (a stiff flow's strongly contracting direction): the caller halves the interval
@@ -649,7 +681,7 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
                        "for a stiff flow, an implicit solver such as diffrax.Kvaerno5())." if stalled[b].any() else
                        "(the solution diverges, or the interval is too long).")
                 )
-            return tuple(carry), np.asarray(logs).reshape(batch.size, replicas, k)
+            return carry, logs.reshape(batch.size, replicas, k)
 
         # a flow's default interval is shortened until, within one interval, the tangent directions' log-stretches
         # differ by at most MAX_STRETCH_SPREAD: the weakest direction keeps eight digits against the strongest
