@@ -28,6 +28,7 @@ ACCURACY_WINDOW = 10.0  # time units compared with the reference
 ONE = "chaoslit one (lean Dopri8, the default; rtol=atol=1e-12)"
 COMPILED_ONLY = "chaoslit one, the lean stepper's compiled call alone (no checks)"
 BATCH_LEAN = f"chaoslit {BATCH} (lean: one ({BATCH}, 3) state)"
+RADAU = "dysts one (Radau"  # the start of its row's label: the row that --skip-radau keeps from an earlier run
 BATCH_DIFFRAX = f"chaoslit {BATCH} (diffrax: one vmapped call)"
 
 
@@ -104,7 +105,7 @@ def dysts_side(reference, times, skip_radau):
     for method in methods:
         run = lambda: lorenz.make_trajectory(N, pts_per_period=PTS_PER_PERIOD, method=method, return_times=True)
         first, steady, (t, y) = timed(run, 0 if method == "Radau" else 3)
-        label = f"dysts one ({method}{', its default' if method == 'Radau' else ''}, rtol=atol=1e-12)"
+        label = f"{RADAU}, its default, rtol=atol=1e-12)" if method == "Radau" else f"dysts one ({method}, rtol=atol=1e-12)"
         rows[label] = dict(first=first, steady=steady, compile=0.0, error=error_of(t, y, reference, times))
     return rows
 
@@ -144,12 +145,14 @@ def main():
     if not args.chaoslit_only:
         times_d = np.arange(0.0, ACCURACY_WINDOW + 1e-9, dt)
         rows.update(dysts_side(taylor_reference(ic, times_d), times_d, args.skip_radau))
-    skipped = ("dysts" if args.chaoslit_only else "dysts one (Radau" if args.skip_radau else None)
-    if skipped and out.exists():  # keep the skipped dysts rows measured earlier on this Python, marked as such
-        earlier = json.loads(out.read_text())["rows"]
-        kept = {label: {**row, "earlier_run": True} for label, row in earlier.items() if label.startswith(skipped)}
+    skipped = ("dysts" if args.chaoslit_only else RADAU if args.skip_radau else None)
+    if skipped and out.exists():  # keep the skipped dysts rows measured earlier on this Python, with their versions
+        earlier = json.loads(out.read_text())
+        measured_in = {"python": earlier["python"], "jax": earlier["jax"]}
+        kept = {label: {**row, "earlier_run": row.get("earlier_run", measured_in)}
+                for label, row in earlier["rows"].items() if label.startswith(skipped)}
         rows.update(kept)
-        print(f"({len(kept)} dysts rows kept from the earlier run in {out.name})")
+        print(f"({len(kept)} dysts rows kept from an earlier run in {out.name})")
 
     print(f"\nPython {platform.python_version()}, jax {versions['jax']} on {versions['device']}, {N} points")
     print(f"{'run':58s} {'compile s':>10s} {'steady s':>10s} {'steps':>8s} {'us/step':>8s} {'max error t<=10':>16s}")

@@ -175,17 +175,31 @@ def test_contracting_tangent_vectors_keep_their_digits():
     np.testing.assert_allclose(spectrum.exponents, rates, rtol=1e-5)
 
 
-def test_replica_groups_give_the_same_answer_on_any_number_of_cores(monkeypatch):
-    """The replicas run as equal groups, side by side in threads; the groups are set by the replicas' number, not by
-    the machine, so one core and many give the same exponents, bit for bit."""
+def test_replica_groups():
+    from chaoslit.invariants.lyapunov import replica_groups
+
+    assert replica_groups(16, 4) == [slice(0, 8), slice(8, 16)]  # the lean loop's default: two groups of eight
+    assert replica_groups(10, 4) == [slice(0, 10)] and replica_groups(12, 4) == [slice(0, 12)]  # too few to split
+    assert replica_groups(800, 4) == [slice(s, s + 200) for s in range(0, 800, 200)]  # a scan: at most four groups
+    assert replica_groups(5, 4) == [slice(0, 5)] and replica_groups(36, 2) == [slice(0, 18), slice(18, 36)]
+
+
+def test_groups_side_by_side_give_what_one_group_gives(monkeypatch):
+    """diffrax's path steps each member on its own, so its groups follow the cores: one core runs one group in the
+    calling thread, two run two groups in worker threads. Three parameter values of twelve replicas each make two
+    groups of eighteen, which cut the middle value's replicas in two: the exponents must come back in their places,
+    computed in float64 in the workers too, bit for bit."""
+    import diffrax
+
     import chaoslit.invariants.lyapunov as lyapunov
 
-    assert lyapunov.replica_groups(16) == [slice(0, 8), slice(8, 16)] and lyapunov.replica_groups(10) == [slice(0, 10)]
-    run = lambda: lyapunov_spectrum(systems.get("Lorenz"), tolerance=1e-9, max_periods=20, min_blocks=2, block=10)
+    run = lambda: lyapunov_spectrum(systems.get("Lorenz", rho=[28.0, 30.0, 32.0]), solver=diffrax.Tsit5(), replicas=12,
+                                    n_exponents=1, transient=1.0, tolerance=1e-9, max_periods=3, min_blocks=1, block=5)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        many = run()
-        monkeypatch.setattr(lyapunov.os, "sched_getaffinity", lambda pid: {0}, raising=False)
-        monkeypatch.setattr(lyapunov.os, "cpu_count", lambda: 1)
-        one = run()
-    np.testing.assert_array_equal(one.replicas, many.replicas)
+        monkeypatch.setattr(lyapunov, "available_cores", lambda: 1)
+        alone = run()
+        monkeypatch.setattr(lyapunov, "available_cores", lambda: 2)
+        side_by_side = run()
+    np.testing.assert_array_equal(side_by_side.replicas, alone.replicas)
+    assert np.all(np.abs(alone.exponents[:, 0] - 0.9) < 0.5)  # a short run, but the right exponent: not another's

@@ -7,11 +7,13 @@ Docs: https://chaoslit.github.io/chaoslit/lyapunov.html.md"""
 # %% auto #0
 __all__ = ['GRAM_SCHMIDT_COLUMNS', 'SPREAD_PERIODS', 'ALIGNMENT', 'MAX_ALIGNMENT_PERIODS', 'COLLAPSED', 'OUT_OF_STEPS',
            'MAX_HALVINGS', 'MAX_STRETCH_SPREAD', 'NEEDED', 'HIGH_DIMENSIONAL', 'LEADING', 'MAX_PERIODS',
-           'REPLICA_GROUP', 'kaplan_yorke_dimension', 'pesin_entropy', 'zero_band', 'LyapunovSpectrum',
-           'reorthonormalize', 'alignment_time', 'tangent_vector_field', 'replica_groups', 'lyapunov_spectrum']
+           'MIN_REPLICA_GROUP', 'MAX_REPLICA_GROUPS', 'kaplan_yorke_dimension', 'pesin_entropy', 'zero_band',
+           'LyapunovSpectrum', 'reorthonormalize', 'alignment_time', 'tangent_vector_field', 'replica_groups',
+           'available_cores', 'lyapunov_spectrum']
 
 # %% ../../nbs/03_lyapunov.ipynb #1ad0a37a
 import concurrent.futures
+import contextlib
 import dataclasses
 import math
 import os
@@ -461,14 +463,34 @@ def _expected_stderr(sums, first, last, n_blocks: int, alive) -> np.ndarray:
 HIGH_DIMENSIONAL = 10  # a flow with more coordinates than this gets its leading exponents only, by default
 LEADING = 4  # how many
 MAX_PERIODS = {"flow": 1e4, "map": 1e6}  # the default cap on the averaging: periods of a flow, iterations of a map
-REPLICA_GROUP = 8  # the fewest members one compiled loop steps together; groups run side by side, a thread each
+MIN_REPLICA_GROUP = 8  # the fewest members one compiled loop steps together; groups run side by side, a thread each
+MAX_REPLICA_GROUPS = 4  # the lean loop's members go in at most this many groups, on any machine
 
 
-def replica_groups(members: int) -> list[slice]:
-    """`members` replicas in equal, contiguous groups of at least `REPLICA_GROUP` (the smallest such divisor; one
-    group if there is none): equal, so that one compiled program serves them all."""
-    size = next((d for d in range(REPLICA_GROUP, members) if members % d == 0), members)
-    return [slice(start, start + size) for start in range(0, members, size)]
+def replica_groups(members: int, parts: int) -> list[slice]:
+    """`members` in equal, contiguous groups of at least `MIN_REPLICA_GROUP`: as many as divide them evenly, up to
+    `parts` (one group if none do: 10, 12 or 17 members make one). Equal, so that one compiled program serves all."""
+    count = max((n for n in range(1, parts + 1) if members % n == 0 and members // n >= MIN_REPLICA_GROUP), default=1)
+    return [slice(start, start + members // count) for start in range(0, members, members // count)]
+
+
+def available_cores() -> int:
+    "The CPU cores this process may run on."
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _take_members(tree, members: slice):
+    "The `members` of every leaf of a batch's pytree; a 0-d leaf (the lean loop's step size) is everyone's."
+    return jax.tree.map(lambda leaf: leaf[members] if jnp.ndim(leaf) else leaf, tree)
+
+
+@contextlib.contextmanager
+def _jax_settings(settings: tuple):
+    """Float64 and the calling thread's other thread-local JAX settings, `(debug_nans, disable_jit, default_device)`,
+    entered again in a worker thread, where JAX would otherwise use its defaults."""
+    debug_nans, disable_jit, device = settings
+    with float64_mode(), jax.debug_nans(debug_nans), jax.disable_jit(disable_jit), jax.default_device(device):
+        yield
 
 
 def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None, y0=None,
@@ -513,9 +535,11 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     log-stretches within one interval differ by at most 18: a stiff flow's strongly contracting direction would
     otherwise fall below float64's resolution against the expanding one. The averaging runs at least `min_blocks` blocks and, if given, `min_periods` periods.
 
-    The replicas (of every batch element, one after another) run in equal groups of at least `REPLICA_GROUP`
-    (`replica_groups`), each its own compiled loop, side by side in threads, one per core. The groups depend only on
-    their number, not on the machine, so neither do the results.
+    The replicas (of every batch element, one after another) run in equal groups (`replica_groups`), each its own
+    compiled loop, side by side in threads, one per core. In the lean loop a group's members share a step size, so its
+    groups (at most `MAX_REPLICA_GROUPS`, of at least `MIN_REPLICA_GROUP` members: the default sixteen make two)
+    depend only on the number of members, and the results do not depend on the number of cores; the other paths'
+    members are independent, and their groups follow the cores (a map's are not split: its iterations are too cheap).
 
     A replica that blows up (an orbit escaping from a chaotic transient or from an attractor that coexists with
     unbounded orbits) is left out of the averages and counted in `.lost`. Half of the replicas may be lost before the
@@ -587,8 +611,8 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
         if not own_scheme and not lean and not isinstance(solver, dfx.AbstractSolver):
             raise ChaoslitError(f"solver must be a diffrax solver such as diffrax.Tsit5(), got {solver!r}.")
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    with float64_mode(), concurrent.futures.ThreadPoolExecutor(max_workers=cores) as pool:
+    settings = (jax.config.jax_debug_nans, jax.config.jax_disable_jit, jax.config.jax_default_device)  # this thread's
+    with float64_mode(), concurrent.futures.ThreadPoolExecutor(max_workers=available_cores()) as pool:
         # every batch element becomes `replicas` copies, nudged apart: the copies are the batch the solver sees
         repeat = lambda leaf: jnp.repeat(leaf, replicas, axis=0)
         systems = jax.tree.map(repeat, batch.systems())
@@ -632,12 +656,12 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
             carry = (t_start, y_start, frame)
             advance = lambda systems, c, n, s: _advance_flow(systems, c, n, s, interval, solver, controller,
                                                              STEPS_PER_PERIOD * math.ceil(interval / period), conserved)
-        # the members go in equal groups, each its own compiled loop (the lean loop's step size is the group's own),
-        # run side by side on the CPU's cores; the groups do not depend on the machine, so neither do the results
-        groups = replica_groups(size)
-        split = lambda tree, members: jax.tree.map(lambda leaf: leaf[members] if jnp.ndim(leaf) else leaf, tree)
-        carry = [split(carry, members) for members in groups]
-        group_systems = [split(systems, members) for members in groups]
+        # the members go in equal groups, each its own compiled loop, run side by side on the CPU's cores. The lean
+        # loop's members share a step size within a group, so its groups are set by their number alone (the results do
+        # not depend on the number of cores); the other paths' members are independent, so theirs follow the cores
+        groups = replica_groups(size, MAX_REPLICA_GROUPS if lean else 1 if is_map else available_cores())
+        carry = [_take_members(carry, members) for members in groups]
+        group_systems = [_take_members(systems, members) for members in groups]
 
         # a replica that blows up (an orbit escaping from an attractor that coexists with unbounded ones, or a
         # tangent integration that fails) stands still from then on and is left out. Half of them may go before the
@@ -647,16 +671,18 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
         too_few = lambda: (alive.sum(axis=1) < max(2, replicas // 2)).any()
 
         def advance_group(g, carry, n_intervals, status):
-            with float64_mode():  # JAX's x64 switch is the thread's own
+            with _jax_settings(settings):  # JAX's settings are each thread's own
                 *carry, logs, status = advance(group_systems[g], carry, n_intervals, status[groups[g]])
                 return tuple(carry), np.asarray(logs), np.asarray(status)  # waits here, in this group's thread
 
         def run(carry, n_intervals, done_time, blocks_done):
-            # the count goes in as an array, so the transient and the blocks share one compiled program; the first call
-            # compiles it, one group at a time, and the later ones run the groups side by side
+            # the count goes in as an array, so the transient and the blocks share one compiled program. The transient
+            # compiles it (again after a halving, where the interval is compiled in), one group at a time; the
+            # alignment and the blocks run the groups side by side
             status = np.where(alive.ravel(), -1, 0)
             one = lambda g: advance_group(g, carry[g], np.asarray(n_intervals), status)
-            done = list(map(one, range(len(groups))) if done_time == 0 else pool.map(one, range(len(groups))))
+            side_by_side = blocks_done != 0 and len(groups) > 1
+            done = list(pool.map(one, range(len(groups))) if side_by_side else map(one, range(len(groups))))
             carry = [group_carry for group_carry, _, _ in done]
             logs = np.concatenate([group_logs for _, group_logs, _ in done])
             status = np.concatenate([group_status for _, _, group_status in done]).reshape(batch.size, replicas)
