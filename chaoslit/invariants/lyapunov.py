@@ -19,6 +19,7 @@ import math
 import os
 import time
 import warnings
+from typing import Callable, NamedTuple
 
 import diffrax as dfx
 import equinox as eqx
@@ -492,7 +493,291 @@ def _jax_settings(settings: tuple):
     with float64_mode(), jax.debug_nans(debug_nans), jax.disable_jit(disable_jit), jax.default_device(device):
         yield
 
+# %% ../../nbs/03_lyapunov.ipynb #e06ba675
+class _Plan(NamedTuple):
+    "What `lyapunov_spectrum` makes of its arguments: the path that advances the replicas, how many exponents, the time scales."
+    path: str  # "map", "delay", "own scheme" (the flow's fixed-step scheme), "lean" (the Dopri8 loop) or "diffrax"
+    k: int  # the number of exponents
+    complete: bool  # whether they are the whole spectrum
+    conserved: np.ndarray  # (dim, m): the conserved directions left out of the tangent frame
+    transient: float  # in periods (iterations for a map)
+    period: float
+    interval: float  # the first re-orthonormalization interval; a flow's default may be halved during the transient
+    halvable: bool  # whether it may
+    max_periods: float
+    solver: dfx.AbstractSolver | None  # diffrax's path only
+    steps_per_delay: int | None  # a delay equation's only
 
+
+def _plan(system: AbstractSystem, y0, *, n_exponents, transient, interval, replicas, block, tolerance, min_blocks,
+          max_periods, solver, rtol, atol, seed, steps_per_delay, max_seconds, min_periods, count_conserved,
+          period) -> _Plan:
+    "`lyapunov_spectrum`'s arguments checked, with named errors, and its defaults filled in (see its docstring)."
+    if not isinstance(system, AbstractSystem):
+        raise ChaoslitError(f"lyapunov_spectrum needs a chaoslit system (chaoslit.systems.get(name)), got {type(system).__name__}.")
+    is_map = isinstance(system, AbstractMap)
+    if system.delay:
+        if interval is not None or solver is not None:
+            raise ChaoslitError(f"{system.name} is a delay equation, advanced by the method of steps and re-orthonormalized "
+                                "once a delay: interval and solver do not apply (steps_per_delay does).")
+        steps_per_delay = default_steps_per_delay(system) if steps_per_delay is None else steps_per_delay
+        check_positive_int("steps_per_delay", steps_per_delay)
+        state_size = ravel_pytree(delay_start(system, jnp.zeros(system.dim), steps_per_delay))[0].size
+    elif steps_per_delay is not None:
+        raise ChaoslitError(f"steps_per_delay is for delay equations; {system.name} is not one.")
+    flow = not is_map and not system.delay
+    own_scheme = flow and solver is None and _own_scheme(system)
+    high_dimensional = flow and system.dim > HIGH_DIMENSIONAL
+    stiff_and_large = high_dimensional and system.stiff and solver is None and interval is None and not own_scheme
+    if not isinstance(count_conserved, (bool, np.bool_)):
+        raise ChaoslitError(f"count_conserved must be True or False, got {count_conserved!r}.")
+    conserved = np.zeros((system.dim, 0)) if not flow or count_conserved else _conserved(system)
+    largest = state_size if system.delay else system.dim - conserved.shape[1]
+    if n_exponents is None:
+        k = 1 if system.delay or stiff_and_large else min(LEADING, largest) if high_dimensional else largest
+    else:
+        k = n_exponents
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 1 <= k <= largest:
+        raise ChaoslitError(f"n_exponents of {system.name} must be an integer from 1 to {largest}, got {n_exponents!r}.")
+    transient = (1000.0 if is_map else 10.0) if transient is None else transient
+    check_positive("transient", transient, allow_zero=True)
+    check_positive_int("replicas", replicas, minimum=2)
+    check_positive_int("block", block)
+    check_positive_int("min_blocks", min_blocks)
+    check_positive("tolerance", tolerance)
+    check_positive_int("seed", seed, minimum=0)
+    if is_map and interval not in (None, 1):
+        raise ChaoslitError(f"{system.name} is a map: its exponents are re-orthonormalized every iteration; leave interval unset.")
+    if is_map and period not in (None, 1):
+        raise ChaoslitError(f"{system.name} is a map: its time unit is one iteration; leave period unset.")
+    if period is None:  # the time scale at the system's parameters; a batch's shortest
+        period = float(np.min(time_scale(system, y0=y0)))
+    check_positive("period", period)
+    halvable = interval is None and flow
+    if interval is None:
+        interval = float(system.tau) if system.delay else 1.0 if is_map else period / (20 if stiff_and_large else 4)
+    check_positive("interval", interval)
+    max_periods = MAX_PERIODS["map" if is_map else "flow"] if max_periods is None else max_periods
+    check_positive("max_periods", max_periods)
+    if max_seconds is not None:
+        check_positive("max_seconds", max_seconds)
+    if min_periods is not None:
+        check_positive("min_periods", min_periods)
+        if min_periods > max_periods:  # the cap would win, silently
+            raise ChaoslitError(f"min_periods ({min_periods:g}) is more than max_periods ({max_periods:g}): raise max_periods.")
+    # a flow's replicas are stepped as one state by a plain Dopri8 loop unless a solver is asked for, or it is stiff
+    lean = flow and not own_scheme and solver is None and (stiff_and_large or not system.stiff)
+    if flow:
+        check_positive("rtol", rtol)
+        check_positive("atol", atol)
+        if solver is None and not own_scheme and not lean:
+            solver = dfx.Kvaerno5()  # a stiff flow of at most HIGH_DIMENSIONAL coordinates
+        if not own_scheme and not lean and not isinstance(solver, dfx.AbstractSolver):
+            raise ChaoslitError(f"solver must be a diffrax solver such as diffrax.Tsit5(), got {solver!r}.")
+    path = "map" if is_map else "delay" if system.delay else "own scheme" if own_scheme else "lean" if lean else "diffrax"
+    return _Plan(path, int(k), k == largest, conserved, transient, float(period), interval, halvable, max_periods,
+                 solver if path == "diffrax" else None, steps_per_delay)
+
+# %% ../../nbs/03_lyapunov.ipynb #12b8e119
+def _replica_start(system: AbstractSystem, batch: Batch, plan: _Plan, y0, replicas: int, seed: int):
+    """Every batch element as `replicas` copies, nudged apart (the batch the loops step): their systems and the starting
+    carry of `plan.path`'s loop, with the first tangent frame (k orthonormal directions, orthogonal to the conserved)."""
+    repeat = lambda leaf: jnp.repeat(leaf, replicas, axis=0)
+    systems = jax.tree.map(repeat, batch.systems())
+    y_start = repeat(batch.initial_states())
+    t_start = jnp.zeros(batch.size * replicas)
+    if plan.path not in ("map", "delay"):
+        t_start, y_start = _spread_along_orbit(system, y0, replicas, plan.transient, y_start, seed, plan.period)
+    # the nudge's size is that of the state, without its clocks and angles (a forcing's phase of 30,000 would
+    # nudge a population of 0.02 by 30)
+    sized = bounded_coordinates(system)
+    scale = 1e-3 * jnp.maximum(jnp.max(jnp.abs(y_start[:, sized]), axis=-1, keepdims=True), 1e-3)
+    y_start = y_start + scale * jax.random.normal(jax.random.key(seed), y_start.shape)
+    size, k, conserved = batch.size * replicas, plan.k, jnp.asarray(plan.conserved)
+    # k orthonormal directions orthogonal to the conserved ones: QR of [conserved, identity] (the identity's first
+    # columns when nothing is conserved)
+    m = conserved.shape[1]
+    first_frame = reorthonormalize(jnp.concatenate([conserved, jnp.eye(system.dim)], axis=1))[0][:, m:m + k]
+    frame = jnp.broadcast_to(first_frame, (size, system.dim, k))
+    if plan.path == "delay":
+        start = jax.vmap(lambda s, y: ravel_pytree(delay_start(s, y, plan.steps_per_delay))[0])(systems, y_start)
+        # the first tangent directions: the state now, and the oldest history points (the identity's first columns)
+        frame = jnp.broadcast_to(jnp.eye(start.shape[1], k), (size, start.shape[1], k))
+        return systems, (jnp.zeros(size, dtype=int), start, frame)
+    if plan.path == "map":
+        return systems, (y_start, frame)
+    if plan.path == "lean":
+        # the first step size as a strong-typed array, like the loop's own: one compiled program, not two
+        return systems, (t_start, y_start, frame, np.asarray(plan.interval / 16, dtype=y_start.dtype))
+    return systems, (t_start, y_start, frame)
+
+
+def _advance_along(system: AbstractSystem, plan: _Plan, rtol: float, atol: float, dtype) -> Callable:
+    """`plan.path`'s loop as one signature, `advance(systems, carry, n_intervals, status, interval)`: the interval is
+    an argument, for the transient may halve it. The lean loop's numbers go in as arrays of the state's `dtype`."""
+    conserved, period = jnp.asarray(plan.conserved), plan.period
+    max_steps = lambda interval: STEPS_PER_PERIOD * math.ceil(interval / period)  # per interval
+    if plan.path == "delay":
+        return lambda systems, c, n, s, interval: _advance_delay(systems, c, n, s, plan.steps_per_delay)
+    if plan.path == "map":
+        return lambda systems, c, n, s, interval: _advance_map(systems, c, n, s)
+    if plan.path == "own scheme":  # whole steps of at most the scheme's step size fill each interval
+        return lambda systems, c, n, s, interval: _advance_stepper(systems, c, n, s, *_whole_steps(interval, system.step_size),
+                                                                   conserved)
+    if plan.path == "lean":
+        as_array = lambda x: np.asarray(x, dtype=dtype)  # traced, not compiled in: one program for all values
+        return lambda systems, c, n, s, interval: _advance_lean(systems, c, n, s, as_array(interval), as_array(rtol),
+                                                                as_array(atol), max_steps(interval),
+                                                                as_array(1e-12 * period), conserved)
+    controller = default_controller(system, rtol=rtol, atol=atol)
+    return lambda systems, c, n, s, interval: _advance_flow(systems, c, n, s, interval, plan.solver, controller,
+                                                            max_steps(interval), conserved)
+
+# %% ../../nbs/03_lyapunov.ipynb #463e2aef
+class _ReplicaGroups:
+    """The replicas of a batch in equal groups (`replica_groups`), each advanced by its own compiled loop, side by side
+    in `pool`'s threads; which of them are still alive, and the error that names the first batch element to lose too
+    many. The lean loop's members share a step size within a group, so its groups are set by their number alone (the
+    results do not depend on the number of cores); the other paths' members are independent, so theirs follow the cores."""
+
+    def __init__(self, system: AbstractSystem, plan: _Plan, advance: Callable, systems, batch_size: int, replicas: int,
+                 pool: concurrent.futures.Executor):
+        size = batch_size * replicas
+        self.name, self.is_map, self.k, self.advance, self.pool = system.name, plan.path == "map", plan.k, advance, pool
+        self.groups = replica_groups(size, MAX_REPLICA_GROUPS if plan.path == "lean" else 1 if self.is_map else available_cores())
+        self.systems = [_take_members(systems, members) for members in self.groups]
+        self.replicas, self.batch_size = replicas, batch_size
+        # a replica that blows up (an orbit escaping from an attractor that coexists with unbounded ones, or a tangent
+        # integration that fails) stands still from then on and is left out
+        self.alive = np.ones((batch_size, replicas), dtype=bool)
+        self.settings = (jax.config.jax_debug_nans, jax.config.jax_disable_jit, jax.config.jax_default_device)  # the caller's
+
+    def split(self, carry) -> list:
+        "A carry of every member as one carry per group."
+        return [_take_members(carry, members) for members in self.groups]
+
+    def too_few(self) -> bool:
+        "Whether some batch element has lost half of its replicas."
+        return bool((self.alive.sum(axis=1) < max(2, self.replicas // 2)).any())
+
+    def _advance_group(self, g: int, carry, n_intervals: int, status, interval: float):
+        with _jax_settings(self.settings):  # JAX's settings are each thread's own
+            *carry, logs, status = self.advance(self.systems[g], carry, n_intervals, status[self.groups[g]], interval)
+            return tuple(carry), np.asarray(logs), np.asarray(status)  # waits here, in this group's thread
+
+    def run(self, carry: list, n_intervals: int, interval: float, *, done_time: float, side_by_side: bool,
+            min_blocks_done: bool, collapse_is_error: bool):
+        """Advance every group's `carry` by `n_intervals` intervals: the new carries and each replica's log-stretches,
+        `(batch, replicas, k)`. Raises `_IntervalTooLong` if a tangent direction collapsed and `collapse_is_error`, and an
+        `IntegrationError` if a batch element keeps fewer than two replicas, or fewer than half before `min_blocks_done`."""
+        # the count goes in as an array, so the transient and the blocks share one compiled program
+        status = np.where(self.alive.ravel(), -1, 0)
+        one = lambda g: self._advance_group(g, carry[g], np.asarray(n_intervals), status, interval)
+        groups = range(len(self.groups))
+        done = list(self.pool.map(one, groups) if side_by_side and len(self.groups) > 1 else map(one, groups))
+        carry = [group_carry for group_carry, _, _ in done]
+        logs = np.concatenate([group_logs for _, group_logs, _ in done])
+        status = np.concatenate([group_status for _, _, group_status in done]).reshape(self.batch_size, self.replicas)
+        if collapse_is_error and (status >= COLLAPSED).any():
+            # over one interval a tangent direction's stretch fell below float64's resolution against the largest (a
+            # stiff flow's strongly contracting direction): the caller halves the interval
+            raise _IntervalTooLong
+        status = np.where(status >= COLLAPSED, status - COLLAPSED, status)
+        stalled = status >= OUT_OF_STEPS  # the solver ran out of steps (not a blow-up)
+        status = np.where(stalled, status - OUT_OF_STEPS, status)
+        self.alive &= status < 0
+        if (self.alive.sum(axis=1) < 2).any() or (self.too_few() and not min_blocks_done):
+            b = int(np.argmin(self.alive.sum(axis=1)))
+            where = f" (batch element {b} of {self.batch_size})" if self.batch_size > 1 else ""
+            raise IntegrationError(
+                f"Lyapunov spectrum of {self.name}{where}: the trajectory or its tangent vectors of "
+                f"{self.replicas - self.alive[b].sum()} of {self.replicas} replicas "
+                + ("ran out of solver steps" if stalled[b].any() else "blew up or became non-finite")
+                + f", the last after {done_time + int(status[b].max()) * interval:.6g} "
+                f"{'iterations' if self.is_map else 'time units'} "
+                + ("(the solver needs more steps than it may take in one interval: pass a shorter interval, or, "
+                   "for a stiff flow, an implicit solver such as diffrax.Kvaerno5())." if stalled[b].any() else
+                   "(the solution diverges, or the interval is too long).")
+            )
+        return carry, logs.reshape(self.batch_size, self.replicas, self.k)
+
+# %% ../../nbs/03_lyapunov.ipynb #ab70d919
+def _settle(replicas: _ReplicaGroups, carry: list, plan: _Plan):
+    """The transient, run (one group at a time: it compiles the loop) until a flow's tangent directions' log-stretches
+    within one interval differ by at most `MAX_STRETCH_SPREAD` (the weakest keeps eight digits against the strongest),
+    halving a default interval as often as needed (at most `MAX_HALVINGS` times) and refusing a given one that is too
+    long: the carry after it, its log-stretches `(batch, replicas, k)`, the interval and its number of intervals."""
+    name, interval, halvings, start = replicas.name, plan.interval, 0, carry
+    flow = plan.path not in ("map", "delay")
+    while True:
+        n_transient = max(1, math.ceil(plan.transient * plan.period / interval))
+        try:
+            carry, logs = replicas.run(start, n_transient, interval, done_time=0.0, side_by_side=False,
+                                       min_blocks_done=False, collapse_is_error=plan.halvable)
+            spread = float(np.max(logs.max(axis=-1) - logs.min(axis=-1))) / n_transient
+            if not plan.halvable or spread <= MAX_STRETCH_SPREAD or halvings == MAX_HALVINGS:
+                if spread > MAX_STRETCH_SPREAD and not plan.halvable and flow:
+                    raise ChaoslitError(
+                        f"Lyapunov spectrum of {name}: the interval {interval:g} is too long: within it the "
+                        f"tangent directions' log-stretches differ by {spread:.3g}, more than the "
+                        f"{MAX_STRETCH_SPREAD:g} at which the smallest exponents keep their digits. Pass a "
+                        f"shorter interval (the default is a quarter period, {plan.period / 4:.3g}), or leave it "
+                        "unset to have it shortened automatically.")
+                if spread > MAX_STRETCH_SPREAD:
+                    remedy = "use a shorter interval (or leave it unset)" if flow else "ask for fewer exponents (n_exponents)"
+                    warnings.warn(
+                        f"Lyapunov spectrum of {name}: within one interval ({interval:g}) the tangent "
+                        f"directions' log-stretches differ by {spread:.3g} (more than {MAX_STRETCH_SPREAD:g}): the "
+                        f"smallest exponents lose their digits; {remedy}.", stacklevel=3)
+                return carry, logs, interval, n_transient
+            start, factor = carry, min(math.ceil(math.log2(spread / MAX_STRETCH_SPREAD)), MAX_HALVINGS - halvings)
+        except _IntervalTooLong:
+            factor = 1
+        if halvings + factor > MAX_HALVINGS:
+            raise IntegrationError(
+                f"Lyapunov spectrum of {name}: tangent directions still collapse within one interval "
+                f"{interval:.3g} after {MAX_HALVINGS} halvings; ask for fewer exponents (n_exponents).")
+        interval, halvings = interval / 2**factor, halvings + factor
+
+
+class _Averages(NamedTuple):
+    "What the averaging in blocks gives: `(batch, k)` unless said."
+    mean: np.ndarray
+    stderr: np.ndarray  # the replicas' own spread
+    estimates: np.ndarray  # (batch, replicas, k): each replica's average
+    history: list  # the mean after each block
+    converged: np.ndarray  # (batch,)
+    expected: np.ndarray  # the expected standard error the stopping rule used
+    out_of_time: bool
+
+
+def _average(replicas: _ReplicaGroups, carry: list, interval: float, *, block: int, tolerance: float, min_blocks: int,
+             max_blocks: int, period: float, max_seconds: float | None) -> _Averages:
+    """The replicas averaged in blocks of `block` intervals, side by side, until every exponent's expected standard
+    error (`_expected_stderr`) is below `tolerance * max(|exponent|, 1 / period)` after at least `min_blocks` blocks,
+    or `max_blocks` blocks or `max_seconds` have passed, or too many replicas were lost."""
+    alive = replicas.alive  # updated in place by each run
+    total, first, previous, history, started = 0.0, None, None, [], time.perf_counter()
+    sums = np.zeros((3, *alive.shape, replicas.k))
+    while True:
+        carry, logs = replicas.run(carry, block, interval, done_time=len(history) * block * interval, side_by_side=True,
+                                   min_blocks_done=len(history) + 1 >= min_blocks, collapse_is_error=False)
+        total = total + logs
+        rate = logs / (block * interval)  # this block's, (batch, replicas, k)
+        sums += np.stack([rate, rate**2, rate * previous if previous is not None else np.zeros_like(rate)])
+        first = rate if first is None else first
+        previous = rate
+        estimates = np.where(alive[..., None], total / ((len(history) + 1) * block * interval), np.nan)  # (batch, replicas, k)
+        mean = np.nanmean(estimates, axis=1)
+        stderr = standard_error(estimates, axis=1)
+        history.append(mean)
+        expected = _expected_stderr(sums, first, previous, len(history), alive)  # when to stop, not the error bar
+        converged = (len(history) >= min_blocks) & np.all(expected <= tolerance * np.maximum(np.abs(mean), 1.0 / period), axis=-1)
+        out_of_time = max_seconds is not None and time.perf_counter() - started > max_seconds
+        if len(history) >= max_blocks or out_of_time or replicas.too_few() or converged.all():
+            return _Averages(mean, stderr, estimates, history, converged, expected, out_of_time)
+
+# %% ../../nbs/03_lyapunov.ipynb #b54db333
 def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None, y0=None,
                       transient: float | None = None, interval: float | None = None, replicas: int = 16,
                       block: int = 100, tolerance: float = 5e-4, min_blocks: int = 8,
@@ -548,242 +833,46 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     `max_seconds` is a budget of wall-clock time for the averaging: the run stops after the block that exceeds it,
     unconverged (and says so), with the estimate so far.
     """
-    if not isinstance(system, AbstractSystem):
-        raise ChaoslitError(f"lyapunov_spectrum needs a chaoslit system (chaoslit.systems.get(name)), got {type(system).__name__}.")
-    is_map = isinstance(system, AbstractMap)
-    if system.delay:
-        if interval is not None or solver is not None:
-            raise ChaoslitError(f"{system.name} is a delay equation, advanced by the method of steps and re-orthonormalized "
-                                "once a delay: interval and solver do not apply (steps_per_delay does).")
-        steps_per_delay = default_steps_per_delay(system) if steps_per_delay is None else steps_per_delay
-        check_positive_int("steps_per_delay", steps_per_delay)
-        state_size = ravel_pytree(delay_start(system, jnp.zeros(system.dim), steps_per_delay))[0].size
-    elif steps_per_delay is not None:
-        raise ChaoslitError(f"steps_per_delay is for delay equations; {system.name} is not one.")
-    flow = not is_map and not system.delay
-    own_scheme = flow and solver is None and _own_scheme(system)
-    high_dimensional = flow and system.dim > HIGH_DIMENSIONAL
-    stiff_and_large = high_dimensional and system.stiff and solver is None and interval is None and not own_scheme
-    if not isinstance(count_conserved, (bool, np.bool_)):
-        raise ChaoslitError(f"count_conserved must be True or False, got {count_conserved!r}.")
-    conserved = np.zeros((system.dim, 0)) if not flow or count_conserved else _conserved(system)
-    largest = state_size if system.delay else system.dim - conserved.shape[1]
-    if n_exponents is None:
-        k = 1 if system.delay or stiff_and_large else min(LEADING, largest) if high_dimensional else largest
-    else:
-        k = n_exponents
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 1 <= k <= largest:
-        raise ChaoslitError(f"n_exponents of {system.name} must be an integer from 1 to {largest}, got {n_exponents!r}.")
-    transient = (1000.0 if is_map else 10.0) if transient is None else transient
-    check_positive("transient", transient, allow_zero=True)
-    check_positive_int("replicas", replicas, minimum=2)
-    check_positive_int("block", block)
-    check_positive_int("min_blocks", min_blocks)
-    check_positive("tolerance", tolerance)
-    check_positive_int("seed", seed, minimum=0)
-    if is_map and interval not in (None, 1):
-        raise ChaoslitError(f"{system.name} is a map: its exponents are re-orthonormalized every iteration; leave interval unset.")
-    if is_map and period not in (None, 1):
-        raise ChaoslitError(f"{system.name} is a map: its time unit is one iteration; leave period unset.")
-    if period is None:  # the time scale at the system's parameters; a batch's shortest
-        period = float(np.min(time_scale(system, y0=y0)))
-    check_positive("period", period)
-    default_interval = interval is None
-    if interval is None:
-        interval = float(system.tau) if system.delay else 1.0 if is_map else period / (20 if stiff_and_large else 4)
-    check_positive("interval", interval)
-    max_periods = MAX_PERIODS["map" if is_map else "flow"] if max_periods is None else max_periods
-    check_positive("max_periods", max_periods)
-    if max_seconds is not None:
-        check_positive("max_seconds", max_seconds)
-    if min_periods is not None:
-        check_positive("min_periods", min_periods)
-        if min_periods > max_periods:  # the cap would win, silently
-            raise ChaoslitError(f"min_periods ({min_periods:g}) is more than max_periods ({max_periods:g}): raise max_periods.")
-    batch = Batch.of(system, y0)
-    # the replicas stepped as one state by a plain Dopri8 loop unless a solver is asked for, or the flow is stiff
-    lean = flow and not own_scheme and solver is None and (stiff_and_large or not system.stiff)
-    if not is_map and not system.delay:
-        check_positive("rtol", rtol)
-        check_positive("atol", atol)
-        if solver is None and not own_scheme and not lean:
-            solver = dfx.Kvaerno5()  # a stiff flow of at most HIGH_DIMENSIONAL coordinates
-        if not own_scheme and not lean and not isinstance(solver, dfx.AbstractSolver):
-            raise ChaoslitError(f"solver must be a diffrax solver such as diffrax.Tsit5(), got {solver!r}.")
-
-    settings = (jax.config.jax_debug_nans, jax.config.jax_disable_jit, jax.config.jax_default_device)  # this thread's
+    plan = _plan(system, y0, n_exponents=n_exponents, transient=transient, interval=interval, replicas=replicas,
+                 block=block, tolerance=tolerance, min_blocks=min_blocks, max_periods=max_periods, solver=solver, rtol=rtol,
+                 atol=atol, seed=seed, steps_per_delay=steps_per_delay, max_seconds=max_seconds, min_periods=min_periods,
+                 count_conserved=count_conserved, period=period)
+    batch, k, period = Batch.of(system, y0), plan.k, plan.period
     with float64_mode(), concurrent.futures.ThreadPoolExecutor(max_workers=available_cores()) as pool:
-        # every batch element becomes `replicas` copies, nudged apart: the copies are the batch the solver sees
-        repeat = lambda leaf: jnp.repeat(leaf, replicas, axis=0)
-        systems = jax.tree.map(repeat, batch.systems())
-        y_start = repeat(batch.initial_states())
-        t_start = jnp.zeros(batch.size * replicas)
-        if not is_map and not system.delay:
-            t_start, y_start = _spread_along_orbit(system, y0, replicas, transient, y_start, seed, period)
-        # the nudge's size is that of the state, without its clocks and angles (a forcing's phase of 30,000 would
-        # nudge a population of 0.02 by 30)
-        sized = bounded_coordinates(system)
-        scale = 1e-3 * jnp.maximum(jnp.max(jnp.abs(y_start[:, sized]), axis=-1, keepdims=True), 1e-3)
-        y_start = y_start + scale * jax.random.normal(jax.random.key(seed), y_start.shape)
-        size = batch.size * replicas
-        conserved = jnp.asarray(conserved)
-        # k orthonormal directions orthogonal to the conserved ones: QR of [conserved, identity] (the identity's first
-        # columns when nothing is conserved)
-        m = conserved.shape[1]
-        first_frame = reorthonormalize(jnp.concatenate([conserved, jnp.eye(system.dim)], axis=1))[0][:, m:m + k]
-        frame = jnp.broadcast_to(first_frame, (size, system.dim, k))
-        if system.delay:
-            start = jax.vmap(lambda s, y: ravel_pytree(delay_start(s, y, steps_per_delay))[0])(systems, y_start)
-            # the first tangent directions: the state now, and the oldest history points (the identity's first columns)
-            frame = jnp.broadcast_to(jnp.eye(start.shape[1], k), (size, start.shape[1], k))
-            carry = (jnp.zeros(size, dtype=int), start, frame)
-            advance = lambda systems, c, n, s: _advance_delay(systems, c, n, s, steps_per_delay)
-        elif is_map:
-            carry, advance = (y_start, frame), _advance_map
-        elif own_scheme:  # whole steps of at most the scheme's step size fill each interval (read when called: it may be halved)
-            carry = (t_start, y_start, frame)
-            advance = lambda systems, c, n, s: _advance_stepper(systems, c, n, s, *_whole_steps(interval, system.step_size),
-                                                                conserved)
-        elif lean:
-            # the first step size as a strong-typed array, like the loop's own: one compiled program, not two
-            carry = (t_start, y_start, frame, np.asarray(interval / 16, dtype=y_start.dtype))
-            as_array = lambda x: np.asarray(x, dtype=y_start.dtype)  # traced, not compiled in: one program for all values
-            advance = lambda systems, c, n, s: _advance_lean(systems, c, n, s, as_array(interval), as_array(rtol),
-                                                             as_array(atol), STEPS_PER_PERIOD * math.ceil(interval / period),
-                                                             as_array(1e-12 * period), conserved)
-        else:
-            controller = default_controller(system, rtol=rtol, atol=atol)
-            carry = (t_start, y_start, frame)
-            advance = lambda systems, c, n, s: _advance_flow(systems, c, n, s, interval, solver, controller,
-                                                             STEPS_PER_PERIOD * math.ceil(interval / period), conserved)
-        # the members go in equal groups, each its own compiled loop, run side by side on the CPU's cores. The lean
-        # loop's members share a step size within a group, so its groups are set by their number alone (the results do
-        # not depend on the number of cores); the other paths' members are independent, so theirs follow the cores
-        groups = replica_groups(size, MAX_REPLICA_GROUPS if lean else 1 if is_map else available_cores())
-        carry = [_take_members(carry, members) for members in groups]
-        group_systems = [_take_members(systems, members) for members in groups]
-
-        # a replica that blows up (an orbit escaping from an attractor that coexists with unbounded ones, or a
-        # tangent integration that fails) stands still from then on and is left out. Half of them may go before the
-        # averaging has its `min_blocks`; after that, losing more than half stops the averaging, unconverged.
-        alive = np.ones((batch.size, replicas), dtype=bool)
-        adaptive = default_interval and not is_map and not system.delay  # whether the transient may shorten the interval
-        too_few = lambda: (alive.sum(axis=1) < max(2, replicas // 2)).any()
-
-        def advance_group(g, carry, n_intervals, status):
-            with _jax_settings(settings):  # JAX's settings are each thread's own
-                *carry, logs, status = advance(group_systems[g], carry, n_intervals, status[groups[g]])
-                return tuple(carry), np.asarray(logs), np.asarray(status)  # waits here, in this group's thread
-
-        def run(carry, n_intervals, done_time, blocks_done):
-            # the count goes in as an array, so the transient and the blocks share one compiled program. The transient
-            # compiles it (again after a halving, where the interval is compiled in), one group at a time; the
-            # alignment and the blocks run the groups side by side
-            status = np.where(alive.ravel(), -1, 0)
-            one = lambda g: advance_group(g, carry[g], np.asarray(n_intervals), status)
-            side_by_side = blocks_done != 0 and len(groups) > 1
-            done = list(pool.map(one, range(len(groups))) if side_by_side else map(one, range(len(groups))))
-            carry = [group_carry for group_carry, _, _ in done]
-            logs = np.concatenate([group_logs for _, group_logs, _ in done])
-            status = np.concatenate([group_status for _, _, group_status in done]).reshape(batch.size, replicas)
-            if adaptive and blocks_done == 0 and (status >= COLLAPSED).any():  # the transient only
-                # over one interval a tangent direction's stretch fell below float64's resolution against the largest
-                # (a stiff flow's strongly contracting direction): the caller halves the interval
-                raise _IntervalTooLong
-            status = np.where(status >= COLLAPSED, status - COLLAPSED, status)
-            stalled = status >= OUT_OF_STEPS  # the solver ran out of steps (not a blow-up)
-            status = np.where(stalled, status - OUT_OF_STEPS, status)
-            alive[...] = alive & (status < 0)
-            if (alive.sum(axis=1) < 2).any() or (too_few() and blocks_done < min_blocks):
-                b = int(np.argmin(alive.sum(axis=1)))
-                where = f" (batch element {b} of {batch.size})" if batch.size > 1 else ""
-                raise IntegrationError(
-                    f"Lyapunov spectrum of {system.name}{where}: the trajectory or its tangent vectors of "
-                    f"{replicas - alive[b].sum()} of {replicas} replicas "
-                    + ("ran out of solver steps" if stalled[b].any() else "blew up or became non-finite")
-                    + f", the last after {done_time + int(status[b].max()) * interval:.6g} "
-                    f"{'iterations' if is_map else 'time units'} "
-                    + ("(the solver needs more steps than it may take in one interval: pass a shorter interval, or, "
-                       "for a stiff flow, an implicit solver such as diffrax.Kvaerno5())." if stalled[b].any() else
-                       "(the solution diverges, or the interval is too long).")
-                )
-            return carry, logs.reshape(batch.size, replicas, k)
-
-        # a flow's default interval is shortened until, within one interval, the tangent directions' log-stretches
-        # differ by at most MAX_STRETCH_SPREAD: the weakest direction keeps eight digits against the strongest
-        start = carry
-        halvings = 0
-        while True:
-            n_transient = max(1, math.ceil(transient * period / interval))
-            try:
-                carry, logs = run(start, n_transient, 0.0, 0)
-                spread = float(np.max(logs.max(axis=-1) - logs.min(axis=-1))) / n_transient
-                if not adaptive or spread <= MAX_STRETCH_SPREAD or halvings == MAX_HALVINGS:
-                    if spread > MAX_STRETCH_SPREAD and not adaptive and not is_map and not system.delay:
-                        raise ChaoslitError(
-                            f"Lyapunov spectrum of {system.name}: the interval {interval:g} is too long: within it the "
-                            f"tangent directions' log-stretches differ by {spread:.3g}, more than the "
-                            f"{MAX_STRETCH_SPREAD:g} at which the smallest exponents keep their digits. Pass a "
-                            f"shorter interval (the default is a quarter period, {period / 4:.3g}), or leave it "
-                            "unset to have it shortened automatically.")
-                    if spread > MAX_STRETCH_SPREAD:
-                        remedy = ("use a shorter interval (or leave it unset)" if not is_map and not system.delay
-                                  else "ask for fewer exponents (n_exponents)")
-                        warnings.warn(
-                            f"Lyapunov spectrum of {system.name}: within one interval ({interval:g}) the tangent "
-                            f"directions' log-stretches differ by {spread:.3g} (more than {MAX_STRETCH_SPREAD:g}): the "
-                            f"smallest exponents lose their digits; {remedy}.", stacklevel=2)
-                    break
-                start, factor = carry, min(math.ceil(math.log2(spread / MAX_STRETCH_SPREAD)), MAX_HALVINGS - halvings)
-            except _IntervalTooLong:
-                start, factor = start, 1
-            if halvings + factor > MAX_HALVINGS:
-                raise IntegrationError(
-                    f"Lyapunov spectrum of {system.name}: tangent directions still collapse within one interval "
-                    f"{interval:.3g} after {MAX_HALVINGS} halvings; ask for fewer exponents (n_exponents).")
-            interval, halvings = interval / 2**factor, halvings + factor
-        max_blocks = max(min_blocks, math.ceil(max_periods * period / (interval * block)))
+        systems, carry = _replica_start(system, batch, plan, y0, replicas, seed)
+        advance = _advance_along(system, plan, rtol, atol, carry[1].dtype)
+        groups = _ReplicaGroups(system, plan, advance, systems, batch.size, replicas, pool)
+        carry, logs, interval, n_transient = _settle(groups, groups.split(carry), plan)
+        max_blocks = max(min_blocks, math.ceil(plan.max_periods * period / (interval * block)))
         if min_periods is not None:
             min_blocks = max(min_blocks, math.ceil(min_periods * period / (interval * block)))
         # the frame turns on until the smallest gap between the exponents, roughly known now, has aligned it
         transient_time = n_transient * interval
-        rough = np.nanmean(np.where(alive[..., None], logs, np.nan), axis=1) / transient_time
+        rough = np.nanmean(np.where(groups.alive[..., None], logs, np.nan), axis=1) / transient_time
         n_align = math.ceil(alignment_time(rough, transient_time, period) / interval)
         if n_align:
-            carry, _ = run(carry, n_align, transient_time, -1)  # not the transient: no interval halving here
-        total, sums, first, previous, history, started = 0.0, np.zeros((3, batch.size, replicas, k)), None, None, [], time.perf_counter()
-        while True:
-            carry, logs = run(carry, block, len(history) * block * interval, len(history) + 1)
-            total = total + logs
-            rate = logs / (block * interval)  # this block's, (batch, replicas, k)
-            sums += np.stack([rate, rate**2, rate * previous if previous is not None else np.zeros_like(rate)])
-            first = rate if first is None else first
-            previous = rate
-            estimates = np.where(alive[..., None], total / ((len(history) + 1) * block * interval), np.nan)  # (batch, replicas, k)
-            mean = np.nanmean(estimates, axis=1)
-            stderr = standard_error(estimates, axis=1)
-            history.append(mean)
-            expected = _expected_stderr(sums, first, previous, len(history), alive)  # when to stop, not the error bar
-            converged = (len(history) >= min_blocks) & np.all(expected <= tolerance * np.maximum(np.abs(mean), 1.0 / period), axis=-1)
-            out_of_time = max_seconds is not None and time.perf_counter() - started > max_seconds
-            if len(history) >= max_blocks or out_of_time or too_few() or converged.all():
-                break
-    lost = replicas - alive.sum(axis=1)
+            carry, _ = groups.run(carry, n_align, interval, done_time=transient_time, side_by_side=True,
+                                  min_blocks_done=False, collapse_is_error=False)
+        averages = _average(groups, carry, interval, block=block, tolerance=tolerance, min_blocks=min_blocks,
+                            max_blocks=max_blocks, period=period, max_seconds=max_seconds)
+    lost = replicas - groups.alive.sum(axis=1)
     if lost.any():
         warnings.warn(f"Lyapunov spectrum of {system.name}: {lost.max()} of {replicas} replicas blew up and were left out "
                       "(orbits escaping from the attractor, or a failed integration); see .lost.", stacklevel=2)
-    if not converged.all():
+    if not averages.converged.all():
         warnings.warn(
             f"Lyapunov spectrum of {system.name} did not converge to tolerance {tolerance} within "
-            f"{f'{max_seconds:g} seconds' if out_of_time else f'{max_periods:g} periods'} (largest expected standard "
-            f"error {expected.max():.3g}); see .stderr and .converged.", stacklevel=2)
+            f"{f'{max_seconds:g} seconds' if averages.out_of_time else f'{plan.max_periods:g} periods'} (largest "
+            f"expected standard error {averages.expected.max():.3g}); see .stderr and .converged.", stacklevel=2)
     # the QR method gives the exponents in decreasing order, up to crossings within the error bars: sort them
-    order = np.argsort(-mean, axis=-1)
+    order = np.argsort(-averages.mean, axis=-1)
     take = lambda array: np.take_along_axis(array, order.reshape(batch.size, *(1,) * (array.ndim - 2), k), -1)
-    result = LyapunovSpectrum(system=system.name, exponents=take(mean), stderr=take(stderr), replicas=take(estimates),
-                              history=take(np.stack(history, axis=1)), block_time=block * interval, converged=converged,
-                              lost=lost, time=len(history) * block * interval, alignment_time=n_align * interval,
-                              period=1.0 if is_map else float(period), complete=k == largest)
+    blocks = len(averages.history)
+    result = LyapunovSpectrum(system=system.name, exponents=take(averages.mean), stderr=take(averages.stderr),
+                              replicas=take(averages.estimates), history=take(np.stack(averages.history, axis=1)),
+                              block_time=block * interval, converged=averages.converged, lost=lost,
+                              time=blocks * block * interval, alignment_time=n_align * interval,
+                              period=1.0 if plan.path == "map" else float(period), complete=plan.complete)
     if batch.is_batch:
         return result
     return dataclasses.replace(result, exponents=result.exponents[0], stderr=result.stderr[0],
