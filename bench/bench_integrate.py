@@ -53,7 +53,7 @@ def chaoslit_side(reference, times):
     }
     rows = {}
     for label, (keywords, repeats) in runs.items():
-        run = lambda: trajectory(lorenz, N, points_per_period=PTS_PER_PERIOD, transient=0.0, **keywords)
+        run = lambda keywords=keywords: trajectory(lorenz, N, points_per_period=PTS_PER_PERIOD, transient=0.0, **keywords)
         rows[label], (t, y) = timing_row(run, repeats)
         rows[label]["error"] = error_of(t, y[0] if y.ndim == 3 else y, reference, times)
         print(f"{label}: {rows[label]['steady']:.4f} s", flush=True)
@@ -62,7 +62,7 @@ def chaoslit_side(reference, times):
                 one, controller = Batch.of(lorenz), default_controller(lorenz)
                 arguments = (one.systems(), np.asarray(t), one.initial_states(), controller.rtol, controller.atol,
                              controller.dtmin, np.asarray(10**8))
-                rows[COMPILED_ONLY], _ = timing_row(lambda: _lean_batch(*arguments)[0].block_until_ready(), repeats)
+                rows[COMPILED_ONLY], _ = timing_row(lambda arguments=arguments: _lean_batch(*arguments)[0].block_until_ready(), repeats)
 
     # steps taken: diffrax's from its statistics, the lean stepper's from its own count
     with float64_mode():
@@ -103,7 +103,7 @@ def dysts_side(reference, times, skip_radau):
     rows = {}
     methods = ["LSODA", "DOP853"] + ([] if skip_radau else ["Radau"])
     for method in methods:
-        run = lambda: lorenz.make_trajectory(N, pts_per_period=PTS_PER_PERIOD, method=method, return_times=True)
+        run = lambda method=method: lorenz.make_trajectory(N, pts_per_period=PTS_PER_PERIOD, method=method, return_times=True)
         first, steady, (t, y) = timed(run, 0 if method == "Radau" else 3)
         label = f"{RADAU}, its default, rtol=atol=1e-12)" if method == "Radau" else f"dysts one ({method}, rtol=atol=1e-12)"
         rows[label] = dict(first=first, steady=steady, compile=0.0, error=error_of(t, y, reference, times))

@@ -48,7 +48,7 @@ def chaoslit_rows():
     for name in REFERENCE:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            first, steady, result = timed(lambda: lyapunov_spectrum(systems.get(name)), 3)
+            first, steady, result = timed(lambda name=name: lyapunov_spectrum(systems.get(name)), 3)
         rows.append(dict(system=name, method="chaoslit lyapunov_spectrum (Jacobian, 16 replicas)", first=first,
                          steady=steady, exponents=result.exponents.tolist(), stderr=result.stderr.tolist(),
                          error=relative_error(result.exponents, name)))
@@ -57,13 +57,13 @@ def chaoslit_rows():
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                first, steady, result = timed(lambda: lyapunov_spectrum(systems.get(name), solver=diffrax.Tsit5()), 3)
+                first, steady, result = timed(lambda name=name: lyapunov_spectrum(systems.get(name), solver=diffrax.Tsit5()), 3)
             rows.append(dict(system=name, method="chaoslit lyapunov_spectrum, diffrax's solves (solver=Tsit5())",
                              first=first, steady=steady, exponents=result.exponents.tolist(),
                              stderr=result.stderr.tolist(), error=relative_error(result.exponents, name)))
         x, dt = series(name)
         dim, lag = (2, 1) if name == "Henon" else (3, embedding_lag(x))
-        first, steady, result = timed(lambda: rosenstein(x, dim=dim, lag=lag, dt=dt, horizon=HORIZON[name],
+        first, steady, result = timed(lambda x=x, dim=dim, lag=lag, dt=dt, name=name: rosenstein(x, dim=dim, lag=lag, dt=dt, horizon=HORIZON[name],
                                                          theiler=5 if name == "Henon" else 100), 3)
         rows.append(dict(system=name, method="chaoslit rosenstein (from x, 10,000 samples)", first=first, steady=steady,
                          exponents=[result.exponent], error=relative_error([result.exponent], name, 1)))
@@ -80,19 +80,19 @@ def peer_rows():
         if name != "Henon":  # dysts' estimator is for flows
             model = getattr(dysts.flows, name)()
             for points, per_period in ((10_000, 100), (20_000, 500)):  # chaoslit's sampling, and dysts' default
-                first, steady, result = timed(lambda: find_lyapunov_exponents(model, points, pts_per_period=per_period,
+                first, steady, result = timed(lambda model=model, points=points, per_period=per_period: find_lyapunov_exponents(model, points, pts_per_period=per_period,
                                                                               method="LSODA"), 0)
                 rows.append(dict(system=name, method=f"dysts find_lyapunov_exponents ({points:,} points, {per_period} "
                                  "per period, LSODA)", first=first, steady=steady, exponents=list(map(float, result)),
                                  error=relative_error(result, name)))
         x, dt = series(name)
         lag = 1 if name == "Henon" else 11
-        first, steady, result = timed(lambda: nolds.lyap_r(x, emb_dim=2 if name == "Henon" else 3, lag=lag,
+        first, steady, result = timed(lambda x=x, name=name, lag=lag: nolds.lyap_r(x, emb_dim=2 if name == "Henon" else 3, lag=lag,
                                                            min_tsep=5 if name == "Henon" else 100,
                                                            trajectory_len=10 if name == "Henon" else HORIZON[name] // 3), 0)
         rows.append(dict(system=name, method="nolds lyap_r (from x, 10,000 samples)", first=first, steady=steady,
                          exponents=[float(result) / dt], error=relative_error([float(result) / dt], name, 1)))
-        first, steady, result = timed(lambda: nolds.lyap_e(x, emb_dim=4 if name != "Henon" else 3, matrix_dim=2), 0)
+        first, steady, result = timed(lambda x=x, name=name: nolds.lyap_e(x, emb_dim=4 if name != "Henon" else 3, matrix_dim=2), 0)
         rows.append(dict(system=name, method="nolds lyap_e (Eckmann, from x, 10,000 samples)", first=first,
                          steady=steady, exponents=(np.asarray(result) / dt).tolist(),
                          error=relative_error(np.asarray(result) / dt, name, 1)))

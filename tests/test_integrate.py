@@ -39,8 +39,6 @@ def test_parameter_batch_equals_loop():
 
 def test_new_parameter_values_do_not_recompile():
     "Parameters are arrays: a new value is new data for the same compiled program."
-    from chaoslit.integrate import default_controller, default_solver
-
     counted = eqx.debug.assert_max_traces(max_traces=1)(
         lambda system, y0: solve(system, jnp.linspace(0.0, 1.0, 5), y0).ys
     )

@@ -12,9 +12,7 @@ not convert fails the build.
 """
 import argparse
 import html
-import json
 import re
-import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
