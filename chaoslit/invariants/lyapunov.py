@@ -19,7 +19,8 @@ import math
 import os
 import time
 import warnings
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import Literal, NamedTuple
 
 import diffrax as dfx
 import equinox as eqx
@@ -495,21 +496,32 @@ def _jax_settings(settings: tuple):
 
 # %% ../../nbs/03_lyapunov.ipynb #e06ba675
 class _Plan(NamedTuple):
-    "What `lyapunov_spectrum` makes of its arguments: the path that advances the replicas, how many exponents, the time scales."
-    path: str  # "map", "delay", "own scheme" (the flow's fixed-step scheme), "lean" (the Dopri8 loop) or "diffrax"
+    """What `lyapunov_spectrum` makes of the arguments that choose its path and time scales: the loop that advances the
+    replicas, how many exponents, the period and interval, the batch (the other options are used as given)."""
+    path: Literal["map", "delay", "own scheme", "lean", "diffrax"]  # own scheme: the flow's fixed-step scheme; lean: the Dopri8 loop
     k: int  # the number of exponents
     complete: bool  # whether they are the whole spectrum
     conserved: np.ndarray  # (dim, m): the conserved directions left out of the tangent frame
     transient: float  # in periods (iterations for a map)
-    period: float
+    period: float  # the time unit of transient, interval and caps (1 for a map)
     interval: float  # the first re-orthonormalization interval; a flow's default may be halved during the transient
     halvable: bool  # whether it may
     max_periods: float
     solver: dfx.AbstractSolver | None  # diffrax's path only
     steps_per_delay: int | None  # a delay equation's only
+    batch: Batch  # the initial conditions and parameter values, lined up
+
+    @property
+    def is_map(self) -> bool:
+        return self.path == "map"
+
+    @property
+    def flow(self) -> bool:
+        "Whether an ordinary flow (advanced by a solver or its own scheme), not a map or a delay equation."
+        return self.path not in ("map", "delay")
 
 
-def _plan(system: AbstractSystem, y0, *, n_exponents, transient, interval, replicas, block, tolerance, min_blocks,
+def _make_plan(system: AbstractSystem, y0, *, n_exponents, transient, interval, replicas, block, tolerance, min_blocks,
           max_periods, solver, rtol, atol, seed, steps_per_delay, max_seconds, min_periods, count_conserved,
           period) -> _Plan:
     "`lyapunov_spectrum`'s arguments checked, with named errors, and its defaults filled in (see its docstring)."
@@ -565,6 +577,7 @@ def _plan(system: AbstractSystem, y0, *, n_exponents, transient, interval, repli
         check_positive("min_periods", min_periods)
         if min_periods > max_periods:  # the cap would win, silently
             raise ChaoslitError(f"min_periods ({min_periods:g}) is more than max_periods ({max_periods:g}): raise max_periods.")
+    batch = Batch.of(system, y0)
     # a flow's replicas are stepped as one state by a plain Dopri8 loop unless a solver is asked for, or it is stiff
     lean = flow and not own_scheme and solver is None and (stiff_and_large or not system.stiff)
     if flow:
@@ -575,18 +588,18 @@ def _plan(system: AbstractSystem, y0, *, n_exponents, transient, interval, repli
         if not own_scheme and not lean and not isinstance(solver, dfx.AbstractSolver):
             raise ChaoslitError(f"solver must be a diffrax solver such as diffrax.Tsit5(), got {solver!r}.")
     path = "map" if is_map else "delay" if system.delay else "own scheme" if own_scheme else "lean" if lean else "diffrax"
-    return _Plan(path, int(k), k == largest, conserved, transient, float(period), interval, halvable, max_periods,
-                 solver if path == "diffrax" else None, steps_per_delay)
+    return _Plan(path, int(k), k == largest, conserved, transient, period, interval, halvable, max_periods,
+                 solver if path == "diffrax" else None, steps_per_delay, batch)
 
 # %% ../../nbs/03_lyapunov.ipynb #12b8e119
-def _replica_start(system: AbstractSystem, batch: Batch, plan: _Plan, y0, replicas: int, seed: int):
+def _replica_start(system: AbstractSystem, plan: _Plan, y0, replicas: int, seed: int):
     """Every batch element as `replicas` copies, nudged apart (the batch the loops step): their systems and the starting
     carry of `plan.path`'s loop, with the first tangent frame (k orthonormal directions, orthogonal to the conserved)."""
-    repeat = lambda leaf: jnp.repeat(leaf, replicas, axis=0)
+    batch, repeat = plan.batch, lambda leaf: jnp.repeat(leaf, replicas, axis=0)
     systems = jax.tree.map(repeat, batch.systems())
     y_start = repeat(batch.initial_states())
     t_start = jnp.zeros(batch.size * replicas)
-    if plan.path not in ("map", "delay"):
+    if plan.flow:
         t_start, y_start = _spread_along_orbit(system, y0, replicas, plan.transient, y_start, seed, plan.period)
     # the nudge's size is that of the state, without its clocks and angles (a forcing's phase of 30,000 would
     # nudge a population of 0.02 by 30)
@@ -612,9 +625,9 @@ def _replica_start(system: AbstractSystem, batch: Batch, plan: _Plan, y0, replic
     return systems, (t_start, y_start, frame)
 
 
-def _advance_along(system: AbstractSystem, plan: _Plan, rtol: float, atol: float, dtype) -> Callable:
-    """`plan.path`'s loop as one signature, `advance(systems, carry, n_intervals, status, interval)`: the interval is
-    an argument, for the transient may halve it. The lean loop's numbers go in as arrays of the state's `dtype`."""
+def _advancer(system: AbstractSystem, plan: _Plan, rtol: float, atol: float) -> Callable:
+    """`plan.path`'s loop with one signature, `advance(systems, carry, n_intervals, status, interval)`: the interval is
+    an argument, for the transient may halve it."""
     conserved, period = jnp.asarray(plan.conserved), plan.period
     max_steps = lambda interval: STEPS_PER_PERIOD * math.ceil(interval / period)  # per interval
     if plan.path == "delay":
@@ -625,7 +638,7 @@ def _advance_along(system: AbstractSystem, plan: _Plan, rtol: float, atol: float
         return lambda systems, c, n, s, interval: _advance_stepper(systems, c, n, s, *_whole_steps(interval, system.step_size),
                                                                    conserved)
     if plan.path == "lean":
-        as_array = lambda x: np.asarray(x, dtype=dtype)  # traced, not compiled in: one program for all values
+        as_array = lambda x: np.asarray(x, dtype=np.float64)  # traced, not compiled in: one program for all values
         return lambda systems, c, n, s, interval: _advance_lean(systems, c, n, s, as_array(interval), as_array(rtol),
                                                                 as_array(atol), max_steps(interval),
                                                                 as_array(1e-12 * period), conserved)
@@ -634,8 +647,8 @@ def _advance_along(system: AbstractSystem, plan: _Plan, rtol: float, atol: float
                                                             max_steps(interval), conserved)
 
 # %% ../../nbs/03_lyapunov.ipynb #463e2aef
-class _ReplicaGroups:
-    """The replicas of a batch in equal groups (`replica_groups`), each advanced by its own compiled loop, side by side
+class _Ensemble:
+    """The replicas of every batch element, in equal groups (`replica_groups`), each advanced by its own compiled loop, side by side
     in `pool`'s threads; which of them are still alive, and the error that names the first batch element to lose too
     many. The lean loop's members share a step size within a group, so its groups are set by their number alone (the
     results do not depend on the number of cores); the other paths' members are independent, so theirs follow the cores."""
@@ -643,9 +656,9 @@ class _ReplicaGroups:
     def __init__(self, system: AbstractSystem, plan: _Plan, advance: Callable, systems, batch_size: int, replicas: int,
                  pool: concurrent.futures.Executor):
         size = batch_size * replicas
-        self.name, self.is_map, self.k, self.advance, self.pool = system.name, plan.path == "map", plan.k, advance, pool
-        self.groups = replica_groups(size, MAX_REPLICA_GROUPS if plan.path == "lean" else 1 if self.is_map else available_cores())
-        self.systems = [_take_members(systems, members) for members in self.groups]
+        self.name, self.is_map, self.k, self.advance, self.pool = system.name, plan.is_map, plan.k, advance, pool
+        self.slices = replica_groups(size, MAX_REPLICA_GROUPS if plan.path == "lean" else 1 if plan.is_map else available_cores())
+        self.systems = [_take_members(systems, members) for members in self.slices]
         self.replicas, self.batch_size = replicas, batch_size
         # a replica that blows up (an orbit escaping from an attractor that coexists with unbounded ones, or a tangent
         # integration that fails) stands still from then on and is left out
@@ -654,15 +667,16 @@ class _ReplicaGroups:
 
     def split(self, carry) -> list:
         "A carry of every member as one carry per group."
-        return [_take_members(carry, members) for members in self.groups]
+        return [_take_members(carry, members) for members in self.slices]
 
     def too_few(self) -> bool:
         "Whether some batch element has lost half of its replicas."
         return bool((self.alive.sum(axis=1) < max(2, self.replicas // 2)).any())
 
     def _advance_group(self, g: int, carry, n_intervals: int, status, interval: float):
+        "Group `g`'s carry, log-stretches and status after `n_intervals` intervals (`status`: every member's, -1 alive)."
         with _jax_settings(self.settings):  # JAX's settings are each thread's own
-            *carry, logs, status = self.advance(self.systems[g], carry, n_intervals, status[self.groups[g]], interval)
+            *carry, logs, status = self.advance(self.systems[g], carry, n_intervals, status[self.slices[g]], interval)
             return tuple(carry), np.asarray(logs), np.asarray(status)  # waits here, in this group's thread
 
     def run(self, carry: list, n_intervals: int, interval: float, *, done_time: float, side_by_side: bool,
@@ -673,8 +687,8 @@ class _ReplicaGroups:
         # the count goes in as an array, so the transient and the blocks share one compiled program
         status = np.where(self.alive.ravel(), -1, 0)
         one = lambda g: self._advance_group(g, carry[g], np.asarray(n_intervals), status, interval)
-        groups = range(len(self.groups))
-        done = list(self.pool.map(one, groups) if side_by_side and len(self.groups) > 1 else map(one, groups))
+        groups = range(len(self.slices))
+        done = list(self.pool.map(one, groups) if side_by_side and len(self.slices) > 1 else map(one, groups))
         carry = [group_carry for group_carry, _, _ in done]
         logs = np.concatenate([group_logs for _, group_logs, _ in done])
         status = np.concatenate([group_status for _, _, group_status in done]).reshape(self.batch_size, self.replicas)
@@ -702,17 +716,16 @@ class _ReplicaGroups:
         return carry, logs.reshape(self.batch_size, self.replicas, self.k)
 
 # %% ../../nbs/03_lyapunov.ipynb #ab70d919
-def _settle(replicas: _ReplicaGroups, carry: list, plan: _Plan):
+def _settle(ensemble: _Ensemble, carry: list, plan: _Plan):
     """The transient, run (one group at a time: it compiles the loop) until a flow's tangent directions' log-stretches
     within one interval differ by at most `MAX_STRETCH_SPREAD` (the weakest keeps eight digits against the strongest),
     halving a default interval as often as needed (at most `MAX_HALVINGS` times) and refusing a given one that is too
     long: the carry after it, its log-stretches `(batch, replicas, k)`, the interval and its number of intervals."""
-    name, interval, halvings, start = replicas.name, plan.interval, 0, carry
-    flow = plan.path not in ("map", "delay")
+    name, interval, halvings, start, flow = ensemble.name, plan.interval, 0, carry, plan.flow
     while True:
         n_transient = max(1, math.ceil(plan.transient * plan.period / interval))
         try:
-            carry, logs = replicas.run(start, n_transient, interval, done_time=0.0, side_by_side=False,
+            carry, logs = ensemble.run(start, n_transient, interval, done_time=0.0, side_by_side=False,
                                        min_blocks_done=False, collapse_is_error=plan.halvable)
             spread = float(np.max(logs.max(axis=-1) - logs.min(axis=-1))) / n_transient
             if not plan.halvable or spread <= MAX_STRETCH_SPREAD or halvings == MAX_HALVINGS:
@@ -740,27 +753,39 @@ def _settle(replicas: _ReplicaGroups, carry: list, plan: _Plan):
         interval, halvings = interval / 2**factor, halvings + factor
 
 
+def _align(ensemble: _Ensemble, carry: list, logs, interval: float, n_transient: int, period: float):
+    """The frame turned on until the smallest gap between the exponents, roughly known from the transient's `logs`, has
+    aligned it (`alignment_time`): the carry then, and the alignment's number of intervals."""
+    transient_time = n_transient * interval
+    rough = np.nanmean(np.where(ensemble.alive[..., None], logs, np.nan), axis=1) / transient_time
+    n_align = math.ceil(alignment_time(rough, transient_time, period) / interval)
+    if n_align:
+        carry, _ = ensemble.run(carry, n_align, interval, done_time=transient_time, side_by_side=True,
+                                min_blocks_done=False, collapse_is_error=False)
+    return carry, n_align
+
+
 class _Averages(NamedTuple):
     "What the averaging in blocks gives: `(batch, k)` unless said."
     mean: np.ndarray
     stderr: np.ndarray  # the replicas' own spread
     estimates: np.ndarray  # (batch, replicas, k): each replica's average
-    history: list  # the mean after each block
+    history: list  # the mean after each block, each (batch, k)
     converged: np.ndarray  # (batch,)
     expected: np.ndarray  # the expected standard error the stopping rule used
     out_of_time: bool
 
 
-def _average(replicas: _ReplicaGroups, carry: list, interval: float, *, block: int, tolerance: float, min_blocks: int,
+def _average(ensemble: _Ensemble, carry: list, interval: float, *, block: int, tolerance: float, min_blocks: int,
              max_blocks: int, period: float, max_seconds: float | None) -> _Averages:
     """The replicas averaged in blocks of `block` intervals, side by side, until every exponent's expected standard
     error (`_expected_stderr`) is below `tolerance * max(|exponent|, 1 / period)` after at least `min_blocks` blocks,
     or `max_blocks` blocks or `max_seconds` have passed, or too many replicas were lost."""
-    alive = replicas.alive  # updated in place by each run
+    alive = ensemble.alive  # updated in place by each run
     total, first, previous, history, started = 0.0, None, None, [], time.perf_counter()
-    sums = np.zeros((3, *alive.shape, replicas.k))
+    sums = np.zeros((3, *alive.shape, ensemble.k))
     while True:
-        carry, logs = replicas.run(carry, block, interval, done_time=len(history) * block * interval, side_by_side=True,
+        carry, logs = ensemble.run(carry, block, interval, done_time=len(history) * block * interval, side_by_side=True,
                                    min_blocks_done=len(history) + 1 >= min_blocks, collapse_is_error=False)
         total = total + logs
         rate = logs / (block * interval)  # this block's, (batch, replicas, k)
@@ -774,7 +799,7 @@ def _average(replicas: _ReplicaGroups, carry: list, interval: float, *, block: i
         expected = _expected_stderr(sums, first, previous, len(history), alive)  # when to stop, not the error bar
         converged = (len(history) >= min_blocks) & np.all(expected <= tolerance * np.maximum(np.abs(mean), 1.0 / period), axis=-1)
         out_of_time = max_seconds is not None and time.perf_counter() - started > max_seconds
-        if len(history) >= max_blocks or out_of_time or replicas.too_few() or converged.all():
+        if len(history) >= max_blocks or out_of_time or ensemble.too_few() or converged.all():
             return _Averages(mean, stderr, estimates, history, converged, expected, out_of_time)
 
 # %% ../../nbs/03_lyapunov.ipynb #b54db333
@@ -833,29 +858,22 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     `max_seconds` is a budget of wall-clock time for the averaging: the run stops after the block that exceeds it,
     unconverged (and says so), with the estimate so far.
     """
-    plan = _plan(system, y0, n_exponents=n_exponents, transient=transient, interval=interval, replicas=replicas,
+    plan = _make_plan(system, y0, n_exponents=n_exponents, transient=transient, interval=interval, replicas=replicas,
                  block=block, tolerance=tolerance, min_blocks=min_blocks, max_periods=max_periods, solver=solver, rtol=rtol,
                  atol=atol, seed=seed, steps_per_delay=steps_per_delay, max_seconds=max_seconds, min_periods=min_periods,
                  count_conserved=count_conserved, period=period)
-    batch, k, period = Batch.of(system, y0), plan.k, plan.period
+    batch, k, period = plan.batch, plan.k, plan.period
     with float64_mode(), concurrent.futures.ThreadPoolExecutor(max_workers=available_cores()) as pool:
-        systems, carry = _replica_start(system, batch, plan, y0, replicas, seed)
-        advance = _advance_along(system, plan, rtol, atol, carry[1].dtype)
-        groups = _ReplicaGroups(system, plan, advance, systems, batch.size, replicas, pool)
-        carry, logs, interval, n_transient = _settle(groups, groups.split(carry), plan)
+        systems, carry = _replica_start(system, plan, y0, replicas, seed)
+        ensemble = _Ensemble(system, plan, _advancer(system, plan, rtol, atol), systems, batch.size, replicas, pool)
+        carry, logs, interval, n_transient = _settle(ensemble, ensemble.split(carry), plan)
         max_blocks = max(min_blocks, math.ceil(plan.max_periods * period / (interval * block)))
         if min_periods is not None:
             min_blocks = max(min_blocks, math.ceil(min_periods * period / (interval * block)))
-        # the frame turns on until the smallest gap between the exponents, roughly known now, has aligned it
-        transient_time = n_transient * interval
-        rough = np.nanmean(np.where(groups.alive[..., None], logs, np.nan), axis=1) / transient_time
-        n_align = math.ceil(alignment_time(rough, transient_time, period) / interval)
-        if n_align:
-            carry, _ = groups.run(carry, n_align, interval, done_time=transient_time, side_by_side=True,
-                                  min_blocks_done=False, collapse_is_error=False)
-        averages = _average(groups, carry, interval, block=block, tolerance=tolerance, min_blocks=min_blocks,
+        carry, n_align = _align(ensemble, carry, logs, interval, n_transient, period)
+        averages = _average(ensemble, carry, interval, block=block, tolerance=tolerance, min_blocks=min_blocks,
                             max_blocks=max_blocks, period=period, max_seconds=max_seconds)
-    lost = replicas - groups.alive.sum(axis=1)
+    lost = replicas - ensemble.alive.sum(axis=1)
     if lost.any():
         warnings.warn(f"Lyapunov spectrum of {system.name}: {lost.max()} of {replicas} replicas blew up and were left out "
                       "(orbits escaping from the attractor, or a failed integration); see .lost.", stacklevel=2)
@@ -872,7 +890,7 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
                               replicas=take(averages.estimates), history=take(np.stack(averages.history, axis=1)),
                               block_time=block * interval, converged=averages.converged, lost=lost,
                               time=blocks * block * interval, alignment_time=n_align * interval,
-                              period=1.0 if plan.path == "map" else float(period), complete=plan.complete)
+                              period=1.0 if plan.is_map else float(period), complete=plan.complete)
     if batch.is_batch:
         return result
     return dataclasses.replace(result, exponents=result.exponents[0], stderr=result.stderr[0],
