@@ -524,7 +524,7 @@ class _Plan(NamedTuple):
 def _make_plan(system: AbstractSystem, y0, *, n_exponents, transient, interval, replicas, block, tolerance, min_blocks,
           max_periods, solver, rtol, atol, seed, steps_per_delay, max_seconds, min_periods, count_conserved,
           period) -> _Plan:
-    "`lyapunov_spectrum`'s arguments checked, with named errors, and its defaults filled in (see its docstring)."
+    "`lyapunov_spectrum`'s arguments checked, with named errors, and its defaults filled in (see `lyapunov_spectrum`)."
     if not isinstance(system, AbstractSystem):
         raise ChaoslitError(f"lyapunov_spectrum needs a chaoslit system (chaoslit.systems.get(name)), got {type(system).__name__}.")
     is_map = isinstance(system, AbstractMap)
@@ -621,7 +621,7 @@ def _replica_start(system: AbstractSystem, plan: _Plan, y0, replicas: int, seed:
         return systems, (y_start, frame)
     if plan.path == "lean":
         # the first step size as a strong-typed array, like the loop's own: one compiled program, not two
-        return systems, (t_start, y_start, frame, np.asarray(plan.interval / 16, dtype=y_start.dtype))
+        return systems, (t_start, y_start, frame, np.asarray(plan.interval / 16, dtype=np.float64))
     return systems, (t_start, y_start, frame)
 
 
@@ -649,8 +649,8 @@ def _advancer(system: AbstractSystem, plan: _Plan, rtol: float, atol: float) -> 
 # %% ../../nbs/03_lyapunov.ipynb #463e2aef
 class _Ensemble:
     """The replicas of every batch element, in equal groups (`replica_groups`), each advanced by its own compiled loop, side by side
-    in `pool`'s threads; which of them are still alive, and the error that names the first batch element to lose too
-    many. The lean loop's members share a step size within a group, so its groups are set by their number alone (the
+    in `pool`'s threads; which of them are still alive, and the error that names the batch element with the fewest
+    left. The lean loop's members share a step size within a group, so its groups are set by their number alone (the
     results do not depend on the number of cores); the other paths' members are independent, so theirs follow the cores."""
 
     def __init__(self, system: AbstractSystem, plan: _Plan, advance: Callable, systems, batch_size: int, replicas: int,
@@ -736,8 +736,10 @@ def _settle(ensemble: _Ensemble, carry: list, plan: _Plan):
                         f"{MAX_STRETCH_SPREAD:g} at which the smallest exponents keep their digits. Pass a "
                         f"shorter interval (the default is a quarter period, {plan.period / 4:.3g}), or leave it "
                         "unset to have it shortened automatically.")
-                if spread > MAX_STRETCH_SPREAD:
-                    remedy = "use a shorter interval (or leave it unset)" if flow else "ask for fewer exponents (n_exponents)"
+                if spread > MAX_STRETCH_SPREAD:  # a map's or a delay equation's, or a default interval halved MAX_HALVINGS times
+                    remedy = ("ask for fewer exponents (n_exponents)" if not flow else "pass an interval shorter than the "
+                              f"default halved {MAX_HALVINGS} times, or ask for fewer exponents (n_exponents)" if plan.halvable
+                              else "use a shorter interval (or leave it unset)")
                     warnings.warn(
                         f"Lyapunov spectrum of {name}: within one interval ({interval:g}) the tangent "
                         f"directions' log-stretches differ by {spread:.3g} (more than {MAX_STRETCH_SPREAD:g}): the "
