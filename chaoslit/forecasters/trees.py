@@ -138,7 +138,8 @@ class RandomForest(_AbstractTreeForecaster):
     def _grow(self, features, targets, seed):
         forest = sklearn.ensemble.RandomForestRegressor(
             n_estimators=self.n_trees, min_samples_leaf=self.min_samples_leaf, max_depth=self.max_depth,
-            max_features=float(self.max_features), random_state=seed).fit(features, targets)  # a share, even when 1
+            max_features=float(self.max_features), random_state=seed,
+        ).fit(features, targets if targets.shape[1] > 1 else targets[:, 0])  # a share, even when 1; one output as a vector
         columns = list(range(targets.shape[1]))
         return forest.estimators_, [columns] * self.n_trees, np.full(self.n_trees, 1 / self.n_trees), np.zeros(targets.shape[1])
 
