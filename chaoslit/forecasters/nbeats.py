@@ -35,13 +35,13 @@ def seasonality_basis(harmonics: int, length: int, start: float = 0.0, stop: flo
     return jnp.concatenate([jnp.ones((1, length)), jnp.cos(2 * math.pi * k * t), jnp.sin(2 * math.pi * k * t)])
 
 
-def fixed_bases(kind: str, order: int, lookback: int, horizon: int, coordinates: int = 1) -> tuple:
+def fixed_bases(kind: str, order: int, lookback: int, horizon: int, n_coordinates: int = 1) -> tuple:
     """An interpretable block's backcast and forecast bases: `trend_basis` or `seasonality_basis` of `order`, over times in
     units of the horizon, the window in `[-lookback / horizon, 0)` and the forecast in `[0, 1)`. For a window of several
-    `coordinates` read together (flattened time by time), each coordinate has its own copy: `kron(basis, identity)`."""
+    `n_coordinates` read together (flattened time by time), each coordinate has its own copy: `kron(basis, identity)`."""
     make = trend_basis if kind == "trend" else seasonality_basis
     bases = make(order, lookback, -lookback / horizon, 0.0), make(order, horizon)
-    return bases if coordinates == 1 else tuple(jnp.kron(basis, jnp.eye(coordinates)) for basis in bases)
+    return bases if n_coordinates == 1 else tuple(jnp.kron(basis, jnp.eye(n_coordinates)) for basis in bases)
 
 
 class NBeatsBlock(eqx.Module):
@@ -50,7 +50,7 @@ class NBeatsBlock(eqx.Module):
     theta_backcast: eqx.nn.Linear  # width -> backcast coefficients
     theta_forecast: eqx.nn.Linear  # width -> forecast coefficients
     backcast_basis: jax.Array | None  # (n_backcast, window), learned; None for a fixed basis
-    forecast_basis: jax.Array | None  # (n_forecast, block)
+    forecast_basis: jax.Array | None  # (n_forecast, forecast)
     fixed: tuple = eqx.field(static=True, default=())  # fixed_bases' arguments: bases made on each call, not trained
 
     def __call__(self, x):
@@ -116,7 +116,7 @@ class _AbstractBasisExpansion(AbstractTrainedForecaster):
     def window(self) -> int:
         return self.lookback + self.horizon
 
-    def read_together(self, dim: int) -> int:
+    def coordinates_per_read(self, dim: int) -> int:
         "How many coordinates the network reads at once: 1 by channel, all `dim` of them jointly."
         return 1 if self.coordinates == "by_channel" else dim
 
@@ -140,7 +140,7 @@ class NBeats(_AbstractBasisExpansion):
     blocks: int = 4  # generic blocks; interpretable: blocks per stack
     width: int = 256
     layers: int = 4  # fully connected layers per block
-    expansion: int = 32  # generic: coefficients per basis
+    expansion: int = 32  # generic: coefficients per basis (read jointly, for all the coordinates' forecasts together)
     degree: int = 3  # interpretable: the trend polynomials' degree
     coordinates: str = "by_channel"  # the network reads each coordinate's window in turn, as published; "joint": all at once
     steps: int = 10_000
@@ -158,7 +158,8 @@ class NBeats(_AbstractBasisExpansion):
         return NBeatsBlock(*layers, None, None, fixed) if fixed else NBeatsBlock(*layers, backcast_basis, forecast_basis)
 
     def untrained(self, dim, key):
-        keys, together = jax.random.split(key, 2 * self.blocks), self.read_together(dim)
+        keys = jax.random.split(key, 2 * self.blocks)
+        together = self.coordinates_per_read(dim)
         if self.basis == "generic":  # learned bases, drawn N(0, 1/expansion)
             blocks = []
             for k, k_bases in zip(keys[: self.blocks], keys[self.blocks:]):
@@ -195,21 +196,23 @@ def max_pool(x, size: int):
 
 class NHiTSBlock(eqx.Module):
     "One N-HiTS block: max-pool the residual window, an MLP, then few coefficients interpolated to backcast and forecast."
-    mlp: eqx.nn.MLP  # pooled window -> width, ReLU throughout
-    theta_backcast: eqx.nn.Linear  # width -> lookback: the backcast at full resolution
-    theta_forecast: eqx.nn.Linear  # width -> ceil(horizon / rate): coefficients, interpolated to the horizon
+    mlp: eqx.nn.MLP  # pooled window (ceil(lookback / pool) per coordinate) -> width, ReLU throughout
+    theta_backcast: eqx.nn.Linear  # width -> lookback per coordinate: the backcast at full resolution
+    theta_forecast: eqx.nn.Linear  # width -> ceil(horizon / rate) per coordinate: coefficients, interpolated to the horizon
     pool: int = eqx.field(static=True)
     lookback: int = eqx.field(static=True)
     horizon: int = eqx.field(static=True)
-    coordinates: int = eqx.field(static=True, default=1)  # read together, flattened time by time
+    n_coordinates: int = eqx.field(static=True, default=1)  # read together, flattened time by time
+
+    def along_time(self, fn, values, size: int):
+        "`fn(series, size)` applied to each coordinate's series in `values` (flattened time by time), flattened again."
+        return jax.vmap(fn, in_axes=(1, None), out_axes=1)(values.reshape(-1, self.n_coordinates), size).reshape(-1)
 
     def __call__(self, x):
         """The backcast and forecast of the residual window `x`: `(lookback,)` and `(horizon,)` for one coordinate, or times
         the coordinates for several (each pooled and interpolated along time by itself)."""
-        along_time = lambda fn, values, size: jax.vmap(fn, in_axes=(1, None), out_axes=1)(
-            values.reshape(-1, self.coordinates), size).reshape(-1)
-        hidden = jax.nn.relu(self.mlp(along_time(max_pool, x, self.pool)))
-        return self.theta_backcast(hidden), along_time(interpolate, self.theta_forecast(hidden), self.horizon)
+        hidden = jax.nn.relu(self.mlp(self.along_time(max_pool, x, self.pool)))
+        return self.theta_backcast(hidden), self.along_time(interpolate, self.theta_forecast(hidden), self.horizon)
 
 
 class NHiTS(_AbstractBasisExpansion):
@@ -232,7 +235,8 @@ class NHiTS(_AbstractBasisExpansion):
 
     def untrained(self, dim, key):
         pools, rates = hierarchy(self.lookback, self.stacks), hierarchy(self.horizon, self.stacks)
-        keys, together = iter(jax.random.split(key, 3 * self.stacks * self.blocks)), self.read_together(dim)
+        keys = iter(jax.random.split(key, 3 * self.stacks * self.blocks))
+        together = self.coordinates_per_read(dim)
         blocks = []
         for pool, rate in zip(pools, rates):
             for _ in range(self.blocks):
