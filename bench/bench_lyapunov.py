@@ -2,6 +2,7 @@
 
     python bench/bench_lyapunov.py                  # everything
     python bench/bench_lyapunov.py --chaoslit-only  # only chaoslit's side (e.g. on another Python); keeps earlier peer rows
+    python bench/bench_lyapunov.py --seeds 80       # only Lorenz at the defaults over seeds 0-79; keeps the other rows
 
 Accuracy is measured against the literature (Sprott 2003): Lorenz 0.9056, 0, -14.5723; Rossler 0.0714, 0, -5.3943;
 Henon 0.41922, -1.62319. Times are medians of repeated runs after the first (which includes compilation for chaoslit
@@ -11,6 +12,7 @@ import argparse
 import json
 import platform
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -70,6 +72,37 @@ def chaoslit_rows():
     return rows
 
 
+def lorenz_seeds(n_seeds: int) -> list:
+    """Lorenz's spectrum at the defaults for seeds 0 to `n_seeds - 1`, after one call that compiles: each run's wall
+    time, largest exponent, its standard error and averaging time (per replica). One seed's time says little: the run
+    stops when its error bar is small enough, which takes from about 4,000 to 9,000 time units."""
+    from chaoslit import systems
+    from chaoslit.invariants import lyapunov_spectrum
+
+    lorenz, runs = systems.get("Lorenz"), []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lyapunov_spectrum(lorenz, seed=n_seeds)
+        for seed in range(n_seeds):
+            start = time.perf_counter()
+            result = lyapunov_spectrum(lorenz, seed=seed)
+            runs.append(dict(seed=seed, seconds=time.perf_counter() - start, largest=float(result.exponents[0]),
+                             stderr=float(result.stderr[0]), averaging_time=float(result.time)))
+    return runs
+
+
+def seeds_summary(runs: list) -> dict:
+    "The sweep's median time, its 10th and 90th percentiles, and how many runs land near the literature's value."
+    seconds, largest = np.array([r["seconds"] for r in runs]), np.array([r["largest"] for r in runs])
+    stderr = np.array([r["stderr"] for r in runs])
+    return dict(runs=len(runs), median_seconds=float(np.median(seconds)),
+                percentile_10_90=np.percentile(seconds, [10, 90]).tolist(), under_one_second=int((seconds < 1).sum()),
+                median_averaging_time=float(np.median([r["averaging_time"] for r in runs])),
+                mean_largest=float(largest.mean()), stderr_of_mean=float(largest.std(ddof=1) / np.sqrt(len(runs))),
+                within_0_1_percent=int((np.abs(largest / 0.9056 - 1) < 1e-3).sum()),
+                within_two_stderr=int((np.abs(largest - 0.90563) < 2 * stderr).sum()))
+
+
 def peer_rows():
     import dysts.flows
     import nolds
@@ -102,12 +135,25 @@ def peer_rows():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chaoslit-only", action="store_true", help="only chaoslit's side; keep earlier peer rows")
+    parser.add_argument("--seeds", type=int, help="only Lorenz at the defaults over this many seeds; keep the other rows")
     args = parser.parse_args()
     import jax
 
     device = jax.devices()[0].platform
     out = Path(__file__).parent / "results" / f"lyapunov-py{sys.version_info.major}{sys.version_info.minor}-{device}.json"
-    previous = json.loads(out.read_text())["rows"] if out.exists() else []
+    earlier = json.loads(out.read_text()) if out.exists() else {}
+    previous = earlier.get("rows", [])
+    if args.seeds:
+        runs = lorenz_seeds(args.seeds)
+        summary = seeds_summary(runs)
+        print(f"Lorenz at the defaults, seeds 0-{args.seeds - 1}: median {summary['median_seconds']:.2f} s "
+              f"({summary['percentile_10_90'][0]:.2f} to {summary['percentile_10_90'][1]:.2f} s from the 10th to the "
+              f"90th percentile; {summary['under_one_second']} under a second); lambda_1 averages "
+              f"{summary['mean_largest']:.5f} +- {summary['stderr_of_mean']:.5f}, {summary['within_0_1_percent']} within "
+              f"0.1% of 0.9056, {summary['within_two_stderr']} within two of their standard errors of 0.90563")
+        out.write_text(json.dumps({**earlier, "lorenz_seeds": dict(summary=summary, runs=runs)}, indent=1))
+        print("wrote", out)
+        return
     rows = chaoslit_rows()
     rows += [r for r in previous if not r["method"].startswith("chaoslit")] if args.chaoslit_only else peer_rows()
     print(f"{'system':8s} {'method':64s} {'first s':>8s} {'steady s':>9s} {'rel. error':>10s}  exponents")
@@ -122,8 +168,9 @@ def main():
             if r["system"] == name and not r["method"].startswith("chaoslit"):
                 print(f"{name}: {r['method'].split(' (')[0]} takes {r['steady'] / ours['steady']:.2f}x chaoslit's time, "
                       f"with {r['error'] / max(ours['error'], 1e-12):.1f}x its error")
-    out.write_text(json.dumps(dict(python=platform.python_version(), jax=jax.__version__, device=device,
-                                   machine=platform.machine(), cores=__import__("os").cpu_count(), rows=rows), indent=1))
+    out.write_text(json.dumps({**earlier, **dict(python=platform.python_version(), jax=jax.__version__, device=device,
+                                                 machine=platform.machine(), cores=__import__("os").cpu_count(), rows=rows)},
+                              indent=1))
     print("wrote", out)
 
 
