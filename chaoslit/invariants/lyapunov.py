@@ -653,16 +653,16 @@ class _Ensemble:
     left. The lean loop's members share a step size within a group, so its groups are set by their number alone (the
     results do not depend on the number of cores); the other paths' members are independent, so theirs follow the cores."""
 
-    def __init__(self, system: AbstractSystem, plan: _Plan, advance: Callable, systems, batch_size: int, replicas: int,
+    def __init__(self, system: AbstractSystem, plan: _Plan, advance: Callable, systems, replicas: int,
                  pool: concurrent.futures.Executor):
-        size = batch_size * replicas
-        self.name, self.is_map, self.k, self.advance, self.pool = system.name, plan.is_map, plan.k, advance, pool
+        self.name, self.plan, self.advance, self.pool = system.name, plan, advance, pool
+        self.is_map, self.k, self.replicas, self.batch_size = plan.is_map, plan.k, replicas, plan.batch.size
+        size = self.batch_size * replicas
         self.slices = replica_groups(size, MAX_REPLICA_GROUPS if plan.path == "lean" else 1 if plan.is_map else available_cores())
         self.systems = [_take_members(systems, members) for members in self.slices]
-        self.replicas, self.batch_size = replicas, batch_size
         # a replica that blows up (an orbit escaping from an attractor that coexists with unbounded ones, or a tangent
         # integration that fails) stands still from then on and is left out
-        self.alive = np.ones((batch_size, replicas), dtype=bool)
+        self.alive = np.ones((self.batch_size, replicas), dtype=bool)
         self.settings = (jax.config.jax_debug_nans, jax.config.jax_disable_jit, jax.config.jax_default_device)  # the caller's
 
     def split(self, carry) -> list:
@@ -716,11 +716,12 @@ class _Ensemble:
         return carry, logs.reshape(self.batch_size, self.replicas, self.k)
 
 # %% ../../nbs/03_lyapunov.ipynb #ab70d919
-def _settle(ensemble: _Ensemble, carry: list, plan: _Plan):
+def _settle(ensemble: _Ensemble, carry: list):
     """The transient, run (one group at a time: it compiles the loop) until a flow's tangent directions' log-stretches
     within one interval differ by at most `MAX_STRETCH_SPREAD` (the weakest keeps eight digits against the strongest),
     halving a default interval as often as needed (at most `MAX_HALVINGS` times) and refusing a given one that is too
     long: the carry after it, its log-stretches `(batch, replicas, k)`, the interval and its number of intervals."""
+    plan = ensemble.plan
     name, interval, halvings, start, flow = ensemble.name, plan.interval, 0, carry, plan.flow
     while True:
         n_transient = max(1, math.ceil(plan.transient * plan.period / interval))
@@ -867,8 +868,8 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     batch, k, period = plan.batch, plan.k, plan.period
     with float64_mode(), concurrent.futures.ThreadPoolExecutor(max_workers=available_cores()) as pool:
         systems, carry = _replica_start(system, plan, y0, replicas, seed)
-        ensemble = _Ensemble(system, plan, _advancer(system, plan, rtol, atol), systems, batch.size, replicas, pool)
-        carry, logs, interval, n_transient = _settle(ensemble, ensemble.split(carry), plan)
+        ensemble = _Ensemble(system, plan, _advancer(system, plan, rtol, atol), systems, replicas, pool)
+        carry, logs, interval, n_transient = _settle(ensemble, ensemble.split(carry))
         max_blocks = max(min_blocks, math.ceil(plan.max_periods * period / (interval * block)))
         if min_periods is not None:
             min_blocks = max(min_blocks, math.ceil(min_periods * period / (interval * block)))
