@@ -20,6 +20,7 @@ import numpy as np
 
 from timing import timed
 
+LORENZ_HIGH_PRECISION = 0.90563  # Lorenz's largest exponent to five digits (high-precision computations; Sprott's 0.9056)
 REFERENCE = {"Lorenz": [0.9056, 0.0, -14.5723], "Rossler": [0.0714, 0.0, -5.3943], "Henon": [0.41922, -1.62319]}
 SERIES_POINTS = 10_000  # samples of the x coordinate given to the estimators from data
 HORIZON = {"Lorenz": 300, "Rossler": 1000, "Henon": 20}  # samples followed: long enough for a tenfold divergence
@@ -74,8 +75,8 @@ def chaoslit_rows():
 
 def lorenz_seeds(n_seeds: int) -> list:
     """Lorenz's spectrum at the defaults for seeds 0 to `n_seeds - 1`, after one call that compiles: each run's wall
-    time, largest exponent, its standard error and averaging time (per replica). One seed's time says little: the run
-    stops when its error bar is small enough, which takes from about 4,000 to 9,000 time units."""
+    time, largest exponent, its standard error, averaging time (per replica) and whether it converged. One seed's time
+    says little: the run stops when its error bar is small enough, after 5,000 to 8,000 time units for most seeds."""
     from chaoslit import systems
     from chaoslit.invariants import lyapunov_spectrum
 
@@ -87,7 +88,8 @@ def lorenz_seeds(n_seeds: int) -> list:
             start = time.perf_counter()
             result = lyapunov_spectrum(lorenz, seed=seed)
             runs.append(dict(seed=seed, seconds=time.perf_counter() - start, largest=float(result.exponents[0]),
-                             stderr=float(result.stderr[0]), averaging_time=float(result.time)))
+                             stderr=float(result.stderr[0]), averaging_time=float(result.time),
+                             converged=bool(result.converged)))
     return runs
 
 
@@ -98,9 +100,10 @@ def seeds_summary(runs: list) -> dict:
     return dict(runs=len(runs), median_seconds=float(np.median(seconds)),
                 percentile_10_90=np.percentile(seconds, [10, 90]).tolist(), under_one_second=int((seconds < 1).sum()),
                 median_averaging_time=float(np.median([r["averaging_time"] for r in runs])),
+                shortest_averaging_time=float(min(r["averaging_time"] for r in runs)), largest_stderr=float(stderr.max()),
                 mean_largest=float(largest.mean()), stderr_of_mean=float(largest.std(ddof=1) / np.sqrt(len(runs))),
                 within_0_1_percent=int((np.abs(largest / 0.9056 - 1) < 1e-3).sum()),
-                within_two_stderr=int((np.abs(largest - 0.90563) < 2 * stderr).sum()))
+                within_two_stderr=int((np.abs(largest - LORENZ_HIGH_PRECISION) < 2 * stderr).sum()))
 
 
 def peer_rows():
@@ -135,23 +138,30 @@ def peer_rows():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chaoslit-only", action="store_true", help="only chaoslit's side; keep earlier peer rows")
-    parser.add_argument("--seeds", type=int, help="only Lorenz at the defaults over this many seeds; keep the other rows")
+    parser.add_argument("--seeds", type=int, help="only Lorenz at the defaults over this many seeds (at least 2); keep the other rows")
     args = parser.parse_args()
+    if args.seeds is not None and args.seeds < 2:
+        parser.error(f"--seeds takes at least 2 seeds (a spread needs two), not {args.seeds}")
     import jax
 
     device = jax.devices()[0].platform
     out = Path(__file__).parent / "results" / f"lyapunov-py{sys.version_info.major}{sys.version_info.minor}-{device}.json"
     earlier = json.loads(out.read_text()) if out.exists() else {}
     previous = earlier.get("rows", [])
-    if args.seeds:
+    machine = dict(python=platform.python_version(), jax=jax.__version__, device=device, machine=platform.machine(),
+                   cores=__import__("os").cpu_count())
+    if args.seeds is not None:
         runs = lorenz_seeds(args.seeds)
         summary = seeds_summary(runs)
         print(f"Lorenz at the defaults, seeds 0-{args.seeds - 1}: median {summary['median_seconds']:.2f} s "
               f"({summary['percentile_10_90'][0]:.2f} to {summary['percentile_10_90'][1]:.2f} s from the 10th to the "
               f"90th percentile; {summary['under_one_second']} under a second); lambda_1 averages "
               f"{summary['mean_largest']:.5f} +- {summary['stderr_of_mean']:.5f}, {summary['within_0_1_percent']} within "
-              f"0.1% of 0.9056, {summary['within_two_stderr']} within two of their standard errors of 0.90563")
-        out.write_text(json.dumps({**earlier, "lorenz_seeds": dict(summary=summary, runs=runs)}, indent=1))
+              f"0.1% of 0.9056, {summary['within_two_stderr']} within two of their standard errors of {LORENZ_HIGH_PRECISION}; "
+              f"the shortest run averaged {summary['shortest_averaging_time']:,.0f} time units, the largest standard error "
+              f"{summary['largest_stderr']:.5f}")
+        sweep = dict(summary=summary, runs=runs, date=time.strftime("%Y-%m-%d"), **machine)
+        out.write_text(json.dumps({**machine, "rows": [], **earlier, "lorenz_seeds": sweep}, indent=1))
         print("wrote", out)
         return
     rows = chaoslit_rows()
@@ -168,9 +178,7 @@ def main():
             if r["system"] == name and not r["method"].startswith("chaoslit"):
                 print(f"{name}: {r['method'].split(' (')[0]} takes {r['steady'] / ours['steady']:.2f}x chaoslit's time, "
                       f"with {r['error'] / max(ours['error'], 1e-12):.1f}x its error")
-    out.write_text(json.dumps({**earlier, **dict(python=platform.python_version(), jax=jax.__version__, device=device,
-                                                 machine=platform.machine(), cores=__import__("os").cpu_count(), rows=rows)},
-                              indent=1))
+    out.write_text(json.dumps({**earlier, **machine, "rows": rows}, indent=1))  # a sweep from before stays, with its date
     print("wrote", out)
 
 

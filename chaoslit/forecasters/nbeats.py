@@ -44,10 +44,11 @@ def fixed_bases(kind: str, order: int, lookback: int, horizon: int) -> tuple:
 
 def expand(theta, basis, n_coordinates: int = 1):
     """Coefficients `theta` expanded in `basis` `(n, length)`: `theta @ basis` for one coordinate. For `n_coordinates`
-    read together, `theta` holds `n` coefficients per coordinate, interleaved like the window (time by time), and each
-    coordinate is expanded in its own copy of the basis: `theta @ kron(basis, identity)`, without forming that product,
-    which would take `n_coordinates` times the work and `n_coordinates` squared times the memory."""
-    if n_coordinates == 1:
+    read together, `theta` `(n * n_coordinates,)` holds `n` coefficients per coordinate, coefficient by coefficient
+    (`theta[i * n_coordinates + d]`), and each coordinate is expanded in its own copy of the basis, the result time by
+    time like the window: `theta @ kron(basis, identity)`, without forming that product, which would take
+    `n_coordinates` times the work and `n_coordinates` squared times the memory."""
+    if n_coordinates == 1:  # the by-channel path, exactly as before
         return theta @ basis
     return (basis.T @ theta.reshape(-1, n_coordinates)).reshape(-1)
 
@@ -59,7 +60,7 @@ class NBeatsBlock(eqx.Module):
     theta_forecast: eqx.nn.Linear  # width -> forecast coefficients
     backcast_basis: jax.Array | None  # (n_backcast, window), learned; None for a fixed basis
     forecast_basis: jax.Array | None  # (n_forecast, forecast)
-    fixed: tuple = eqx.field(static=True, default=())  # fixed_bases' arguments and the coordinates read: made on each call
+    fixed: tuple = eqx.field(static=True, default=())  # fixed_bases' arguments, then how many coordinates are read together
 
     def __call__(self, x):
         """The backcast and forecast of the residual window `x`: `(lookback,)` and `(horizon,)` for one coordinate, or

@@ -648,7 +648,7 @@ def _advancer(system: AbstractSystem, plan: _Plan, rtol: float, atol: float) -> 
 
 # %% ../../nbs/03_lyapunov.ipynb #463e2aef
 class _Ensemble:
-    """The replicas of every batch element, in equal groups (`replica_groups`), each advanced by its own compiled loop, side by side
+    """The replicas of every batch element of `plan`, in equal groups (`replica_groups`), each advanced by its own compiled loop, side by side
     in `pool`'s threads; which of them are still alive, and the error that names the batch element with the fewest
     left. The lean loop's members share a step size within a group, so its groups are set by their number alone (the
     results do not depend on the number of cores); the other paths' members are independent, so theirs follow the cores."""
@@ -656,7 +656,7 @@ class _Ensemble:
     def __init__(self, system: AbstractSystem, plan: _Plan, advance: Callable, systems, replicas: int,
                  pool: concurrent.futures.Executor):
         self.name, self.plan, self.advance, self.pool = system.name, plan, advance, pool
-        self.is_map, self.k, self.replicas, self.batch_size = plan.is_map, plan.k, replicas, plan.batch.size
+        self.replicas, self.batch_size = replicas, plan.batch.size
         size = self.batch_size * replicas
         self.slices = replica_groups(size, MAX_REPLICA_GROUPS if plan.path == "lean" else 1 if plan.is_map else available_cores())
         self.systems = [_take_members(systems, members) for members in self.slices]
@@ -708,12 +708,12 @@ class _Ensemble:
                 f"{self.replicas - self.alive[b].sum()} of {self.replicas} replicas "
                 + ("ran out of solver steps" if stalled[b].any() else "blew up or became non-finite")
                 + f", the last after {done_time + int(status[b].max()) * interval:.6g} "
-                f"{'iterations' if self.is_map else 'time units'} "
+                f"{'iterations' if self.plan.is_map else 'time units'} "
                 + ("(the solver needs more steps than it may take in one interval: pass a shorter interval, or, "
                    "for a stiff flow, an implicit solver such as diffrax.Kvaerno5())." if stalled[b].any() else
                    "(the solution diverges, or the interval is too long).")
             )
-        return carry, logs.reshape(self.batch_size, self.replicas, self.k)
+        return carry, logs.reshape(self.batch_size, self.replicas, self.plan.k)
 
 # %% ../../nbs/03_lyapunov.ipynb #ab70d919
 def _settle(ensemble: _Ensemble, carry: list):
@@ -786,7 +786,7 @@ def _average(ensemble: _Ensemble, carry: list, interval: float, *, block: int, t
     or `max_blocks` blocks or `max_seconds` have passed, or too many replicas were lost."""
     alive = ensemble.alive  # updated in place by each run
     total, first, previous, history, started = 0.0, None, None, [], time.perf_counter()
-    sums = np.zeros((3, *alive.shape, ensemble.k))
+    sums = np.zeros((3, *alive.shape, ensemble.plan.k))
     while True:
         carry, logs = ensemble.run(carry, block, interval, done_time=len(history) * block * interval, side_by_side=True,
                                    min_blocks_done=len(history) + 1 >= min_blocks, collapse_is_error=False)
