@@ -7,9 +7,9 @@ Docs: https://chaoslit.github.io/chaoslit/lyapunov.html.md"""
 # %% auto #0
 __all__ = ['GRAM_SCHMIDT_COLUMNS', 'SPREAD_PERIODS', 'ALIGNMENT', 'MAX_ALIGNMENT_PERIODS', 'COLLAPSED', 'OUT_OF_STEPS',
            'MAX_HALVINGS', 'MAX_STRETCH_SPREAD', 'NEEDED', 'HIGH_DIMENSIONAL', 'LEADING', 'MAX_PERIODS',
-           'MIN_REPLICA_GROUP', 'MAX_REPLICA_GROUPS', 'kaplan_yorke_dimension', 'pesin_entropy', 'zero_band',
-           'LyapunovSpectrum', 'reorthonormalize', 'alignment_time', 'tangent_vector_field', 'replica_groups',
-           'available_cores', 'lyapunov_spectrum']
+           'MIN_REPLICA_GROUP', 'MAX_REPLICA_GROUPS', 'SPREAD_GUARD', 'kaplan_yorke_dimension', 'pesin_entropy',
+           'zero_band', 'LyapunovSpectrum', 'reorthonormalize', 'alignment_time', 'tangent_vector_field',
+           'replica_groups', 'available_cores', 'lyapunov_spectrum']
 
 # %% ../../nbs/03_lyapunov.ipynb #1ad0a37a
 import concurrent.futures
@@ -779,11 +779,15 @@ class _Averages(NamedTuple):
     out_of_time: bool
 
 
+SPREAD_GUARD = 2.0  # the replicas' spread may not exceed the tolerance by more than this when the averaging stops
+
+
 def _average(ensemble: _Ensemble, carry: list, interval: float, *, block: int, tolerance: float, min_blocks: int,
              max_blocks: int, period: float, max_seconds: float | None) -> _Averages:
     """The replicas averaged in blocks of `block` intervals, side by side, until every exponent's expected standard
     error (`_expected_stderr`) is below `tolerance * max(|exponent|, 1 / period)` after at least `min_blocks` blocks,
-    or `max_blocks` blocks or `max_seconds` have passed, or too many replicas were lost."""
+    and the replicas' own spread (the reported error) below `SPREAD_GUARD` times that, or `max_blocks` blocks or
+    `max_seconds` have passed, or too many replicas were lost."""
     alive = ensemble.alive  # updated in place by each run
     total, first, previous, history, started = 0.0, None, None, [], time.perf_counter()
     sums = np.zeros((3, *alive.shape, ensemble.plan.k))
@@ -800,7 +804,8 @@ def _average(ensemble: _Ensemble, carry: list, interval: float, *, block: int, t
         stderr = standard_error(estimates, axis=1)
         history.append(mean)
         expected = _expected_stderr(sums, first, previous, len(history), alive)  # when to stop, not the error bar
-        converged = (len(history) >= min_blocks) & np.all(expected <= tolerance * np.maximum(np.abs(mean), 1.0 / period), axis=-1)
+        allowed = tolerance * np.maximum(np.abs(mean), 1.0 / period)
+        converged = (len(history) >= min_blocks) & np.all((expected <= allowed) & (stderr <= SPREAD_GUARD * allowed), axis=-1)
         out_of_time = max_seconds is not None and time.perf_counter() - started > max_seconds
         if len(history) >= max_blocks or out_of_time or ensemble.too_few() or converged.all():
             return _Averages(mean, stderr, estimates, history, converged, expected, out_of_time)
