@@ -102,8 +102,22 @@ def seeds_summary(runs: list) -> dict:
                 median_averaging_time=float(np.median([r["averaging_time"] for r in runs])),
                 shortest_averaging_time=float(min(r["averaging_time"] for r in runs)), largest_stderr=float(stderr.max()),
                 mean_largest=float(largest.mean()), stderr_of_mean=float(largest.std(ddof=1) / np.sqrt(len(runs))),
-                within_0_1_percent=int((np.abs(largest / 0.9056 - 1) < 1e-3).sum()),
+                within_0_1_percent=int((np.abs(largest / REFERENCE["Lorenz"][0] - 1) < 1e-3).sum()),
                 within_two_stderr=int((np.abs(largest - LORENZ_HIGH_PRECISION) < 2 * stderr).sum()))
+
+
+def describe_sweep(sweep: dict) -> str:
+    "The sweep in one sentence, for the terminal and the performance page."
+    s = sweep["summary"]
+    low, high = s["percentile_10_90"]
+    return (f"Lorenz at the defaults over seeds 0-{s['runs'] - 1} (`--seeds {s['runs']}`, {sweep['date']}, "
+            f"jax {sweep['jax']}): a median of {s['median_seconds']:.2f} s after compilation ({low:.2f} to "
+            f"{high:.2f} s from the 10th to the 90th percentile; {s['under_one_second']} of {s['runs']} under a "
+            f"second), a median averaging time of {s['median_averaging_time']:,.0f} time units per replica "
+            f"(the shortest {s['shortest_averaging_time']:,.0f}; the largest standard error "
+            f"{s['largest_stderr']:.4f}); $\\lambda_1$ averages {s['mean_largest']:.5f} ± {s['stderr_of_mean']:.5f}, "
+            f"{s['within_0_1_percent']} of {s['runs']} within 0.1% of {REFERENCE['Lorenz'][0]} and "
+            f"{s['within_two_stderr']} within two of their own standard errors of {LORENZ_HIGH_PRECISION}.")
 
 
 def peer_rows():
@@ -153,14 +167,8 @@ def main():
     if args.seeds is not None:
         runs = lorenz_seeds(args.seeds)
         summary = seeds_summary(runs)
-        print(f"Lorenz at the defaults, seeds 0-{args.seeds - 1}: median {summary['median_seconds']:.2f} s "
-              f"({summary['percentile_10_90'][0]:.2f} to {summary['percentile_10_90'][1]:.2f} s from the 10th to the "
-              f"90th percentile; {summary['under_one_second']} under a second); lambda_1 averages "
-              f"{summary['mean_largest']:.5f} +- {summary['stderr_of_mean']:.5f}, {summary['within_0_1_percent']} within "
-              f"0.1% of 0.9056, {summary['within_two_stderr']} within two of their standard errors of {LORENZ_HIGH_PRECISION}; "
-              f"the shortest run averaged {summary['shortest_averaging_time']:,.0f} time units, the largest standard error "
-              f"{summary['largest_stderr']:.5f}")
         sweep = dict(summary=summary, runs=runs, date=time.strftime("%Y-%m-%d"), **machine)
+        print(describe_sweep(sweep))
         out.write_text(json.dumps({**machine, "rows": [], **earlier, "lorenz_seeds": sweep}, indent=1))
         print("wrote", out)
         return

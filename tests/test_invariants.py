@@ -203,3 +203,22 @@ def test_groups_side_by_side_give_what_one_group_gives(monkeypatch):
         side_by_side = run()
     np.testing.assert_array_equal(side_by_side.replicas, alone.replicas)
     assert np.all(np.abs(alone.exponents[:, 0] - 0.9) < 0.5)  # a short run, but the right exponent: not another's
+
+
+def test_the_averaging_waits_for_the_replicas_spread(monkeypatch):
+    """Lorenz, seed 71, at the defaults: the batch-means estimate alone stopped this run after about 1,000 time units with
+    a spread 2.6 times the tolerance (found in the 80-seed sweep of bench_lyapunov.py). The guard on the replicas' own
+    spread keeps it averaging until that spread is within `SPREAD_GUARD` times the tolerance."""
+    import inspect
+
+    from chaoslit import systems
+    from chaoslit.invariants import lyapunov, lyapunov_spectrum
+    lorenz = systems.get("Lorenz")
+    tolerance = inspect.signature(lyapunov_spectrum).parameters["tolerance"].default
+    guarded = lyapunov_spectrum(lorenz, seed=71)
+    assert guarded.converged and float(guarded.stderr[0]) <= lyapunov.SPREAD_GUARD * tolerance * abs(float(guarded.exponents[0]))
+    assert abs(float(guarded.exponents[0]) / 0.90563 - 1) < 2e-3, guarded.exponents
+    monkeypatch.setattr(lyapunov, "SPREAD_GUARD", np.inf)
+    unguarded = lyapunov_spectrum(lorenz, seed=71)
+    assert float(unguarded.time) < 0.5 * float(guarded.time), (float(unguarded.time), float(guarded.time))
+    assert float(unguarded.stderr[0]) > 2 * tolerance * abs(float(unguarded.exponents[0])), unguarded.stderr  # the guard's 2

@@ -164,9 +164,11 @@ class NBeats(_AbstractBasisExpansion):
                              "blocks": integer(1), "width": integer(1), "layers": integer(1), "expansion": integer(1),
                              "degree": integer(0), "coordinates": choice("by_channel", "joint")}
 
-    def _block(self, key, backcast_basis, forecast_basis, fixed: tuple = ()) -> NBeatsBlock:
-        """A block with these bases (learned), or with the `fixed` ones (one coordinate's, given to size its coefficients,
-        then not kept; `fixed` ends with the number of coordinates read together, each with its own coefficients)."""
+    def _block(self, key, *, learned: tuple | None = None, fixed: tuple = ()) -> NBeatsBlock:
+        """A block with the `learned` bases `(backcast, forecast)`, kept and trained, or with the fixed ones that
+        `fixed_bases(*fixed[:-1])` makes (one coordinate's: they size its coefficients, then are not kept, but remade on
+        each call); `fixed` ends with the number of coordinates read together, each with its own coefficients."""
+        backcast_basis, forecast_basis = learned if learned is not None else fixed_bases(*fixed[:-1])
         together = fixed[-1] if fixed else 1
         k_mlp, k_back, k_fore = jax.random.split(key, 3)
         layers = (mlp([backcast_basis.shape[1] * together] + [self.width] * self.layers, "relu", k_mlp),
@@ -183,12 +185,12 @@ class NBeats(_AbstractBasisExpansion):
                 k_back, k_fore = jax.random.split(k_bases)
                 bases = (jax.random.normal(k_back, (self.expansion, self.lookback * together)) / math.sqrt(self.expansion),
                          jax.random.normal(k_fore, (self.expansion, self.horizon * together)) / math.sqrt(self.expansion))
-                blocks.append(self._block(k, *bases))
+                blocks.append(self._block(k, learned=bases))
         else:  # a trend stack, then a seasonality stack, with fixed bases
             trend = ("trend", self.degree, self.lookback, self.horizon, together)
             season = ("seasonality", max(1, self.horizon // 2 - 1), self.lookback, self.horizon, together)
-            blocks = ([self._block(k, *fixed_bases(*trend[:-1]), trend) for k in keys[: self.blocks]]
-                      + [self._block(k, *fixed_bases(*season[:-1]), season) for k in keys[self.blocks:]])
+            blocks = ([self._block(k, fixed=trend) for k in keys[: self.blocks]]
+                      + [self._block(k, fixed=season) for k in keys[self.blocks:]])
         return NBeatsNetwork(tuple(blocks))
 
 # %% ../../nbs/06m_nbeats.ipynb #402c59c9

@@ -832,7 +832,7 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     `interval` (default a quarter period; one iteration for maps) until each exponent's expected standard error is
     below `tolerance * max(|exponent|, 1 / period)` (`converged`; the expectation comes from every block of every
     replica by batch means, which needs at least `min_blocks` blocks to be steady, while the reported
-    `stderr` is the replicas' own spread), or `max_periods`
+    `stderr` is the replicas' own spread, which must also be within `SPREAD_GUARD` times that bound), or `max_periods`
     periods per replica (default 10,000 for flows, 1,000,000 iterations for maps) have passed.
 
     A delay equation's state is its whole last delay of history: its exponents are those of the method of steps'
