@@ -18,7 +18,7 @@ SMALL = {"esn": dict(units=50), "random_features": dict(n_features=50), "hankel_
          "edmd": dict(degree=2), "random_forest": dict(n_trees=10), "gradient_boosting": dict(n_trees=10),
          "dlinear": dict(lookback=20, horizon=5), "nlinear": dict(lookback=20, horizon=5),
          "nbeats": dict(lookback=20, horizon=5, blocks=1, width=16, **TRAINING),
-         "nhits": dict(lookback=20, horizon=5, width=16, **TRAINING), "tcn": dict(levels=2, channels=8, horizon=5, **TRAINING),
+         "nhits": dict(lookback=20, horizon=5, width=16, members=2, **TRAINING), "tcn": dict(levels=2, channels=8, horizon=5, **TRAINING),
          "neural_ode": dict(width=16, depth=1, collocation=10, **TRAINING),
          "hybrid_ode": dict(width=16, depth=1, collocation=10, physics=systems.get("Lorenz", rho=25.0), dt=systems.get("Lorenz").period / 100,
                             **TRAINING),

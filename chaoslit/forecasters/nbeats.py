@@ -9,6 +9,7 @@ __all__ = ['trend_basis', 'seasonality_basis', 'fixed_bases', 'expand', 'NBeatsB
            'FittedNBeats', 'NBeats', 'hierarchy', 'interpolate', 'max_pool', 'NHiTSBlock', 'NHiTS']
 
 # %% ../../nbs/06m_nbeats.ipynb #15353732
+import abc
 import math
 from typing import ClassVar
 
@@ -19,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .base import AbstractFitted, Standardizer, choice, integer, iterate_blocks
-from .trained import AbstractTrainedForecaster, linear, mlp
+from .trained import AbstractTrainedForecaster, Ensemble, linear, mlp
 
 # %% ../../nbs/06m_nbeats.ipynb #8e4a053d
 def trend_basis(degree: int, length: int, start: float = 0.0, stop: float = 1.0) -> jax.Array:
@@ -103,7 +104,7 @@ class FittedNBeats(AbstractFitted):
     min_context: int = eqx.field(static=True)  # the lookback
     horizon: int = eqx.field(static=True)
     scaler: Standardizer
-    network: NBeatsNetwork
+    network: NBeatsNetwork | Ensemble  # one network, or several whose block forecasts are averaged
     history: dict
     coordinates: str = eqx.field(static=True, default="by_channel")  # how the network reads them (`forecast_block`)
 
@@ -125,6 +126,7 @@ class _AbstractBasisExpansion(AbstractTrainedForecaster):
     lookback: eqx.AbstractVar[int]
     horizon: eqx.AbstractVar[int]
     coordinates: eqx.AbstractVar[str]
+    members: eqx.AbstractVar[int]  # networks trained side by side from different draws, their forecasts averaged
 
     @property
     def window(self) -> int:
@@ -134,7 +136,19 @@ class _AbstractBasisExpansion(AbstractTrainedForecaster):
         "How many coordinates the network reads at once: 1 by channel, all `dim` of them jointly."
         return 1 if self.coordinates == "by_channel" else dim
 
+    @abc.abstractmethod
+    def network(self, dim: int, key) -> NBeatsNetwork:
+        "One untrained network for `dim`-dimensional data."
+
+    def untrained(self, dim, key):
+        "One network, or an `Ensemble` of `members` networks, each from its own key."
+        if self.members == 1:
+            return self.network(dim, key)
+        return Ensemble.of(lambda member_key: self.network(dim, member_key), key, self.members)
+
     def loss(self, network, windows, key):
+        if isinstance(network, Ensemble):  # the mean of the members' own errors: each member trains as if alone
+            return jnp.mean(network.each(lambda member: self.loss(member, windows, key)))
         past, future = windows[:, : self.lookback], windows[:, self.lookback:]
         forecasts = jax.vmap(lambda window: forecast_block(network, window, self.coordinates))(past)
         return jnp.mean((forecasts - future) ** 2)
@@ -157,12 +171,13 @@ class NBeats(_AbstractBasisExpansion):
     expansion: int = 32  # generic: coefficients per basis (read jointly, for all the coordinates' forecasts together)
     degree: int = 3  # interpretable: the trend polynomials' degree
     coordinates: str = "by_channel"  # the network reads each coordinate's window in turn, as published; "joint": all at once
+    members: int = 1  # networks trained side by side (one loop, each from its own key), their block forecasts averaged
     steps: int = 10_000
     batch_size: int = 64
     learning_rate: float = 1e-3
     rules: ClassVar[dict] = {"lookback": integer(2), "horizon": integer(1), "basis": choice("generic", "interpretable"),
                              "blocks": integer(1), "width": integer(1), "layers": integer(1), "expansion": integer(1),
-                             "degree": integer(0), "coordinates": choice("by_channel", "joint")}
+                             "degree": integer(0), "coordinates": choice("by_channel", "joint"), "members": integer(1)}
 
     def _block(self, key, *, learned: tuple | None = None, fixed: tuple = ()) -> NBeatsBlock:
         """A block with the `learned` bases `(backcast, forecast)`, kept and trained, or with the fixed ones that
@@ -176,7 +191,7 @@ class NBeats(_AbstractBasisExpansion):
                   linear(self.width, forecast_basis.shape[0] * together, k_fore))
         return NBeatsBlock(*layers, None, None, fixed) if fixed else NBeatsBlock(*layers, backcast_basis, forecast_basis)
 
-    def untrained(self, dim, key):
+    def network(self, dim, key):
         keys = jax.random.split(key, 2 * self.blocks)
         together = self.coordinates_per_read(dim)
         if self.basis == "generic":  # learned bases, drawn N(0, 1/expansion)
@@ -246,13 +261,15 @@ class NHiTS(_AbstractBasisExpansion):
     width: int = 512
     layers: int = 2  # fully connected layers per block
     coordinates: str = "by_channel"  # or "joint", as for N-BEATS
+    members: int = 1  # as for N-BEATS
     steps: int = 10_000
     batch_size: int = 64
     learning_rate: float = 1e-3
     rules: ClassVar[dict] = {"lookback": integer(2), "horizon": integer(1), "stacks": integer(1), "blocks": integer(1),
-                             "width": integer(1), "layers": integer(1), "coordinates": choice("by_channel", "joint")}
+                             "width": integer(1), "layers": integer(1), "coordinates": choice("by_channel", "joint"),
+                             "members": integer(1)}
 
-    def untrained(self, dim, key):
+    def network(self, dim, key):
         pools, rates = hierarchy(self.lookback, self.stacks), hierarchy(self.horizon, self.stacks)
         keys = iter(jax.random.split(key, 3 * self.stacks * self.blocks))
         together = self.coordinates_per_read(dim)
