@@ -18,7 +18,7 @@ SMALL = {"esn": dict(units=50), "random_features": dict(n_features=50), "hankel_
          "edmd": dict(degree=2), "random_forest": dict(n_trees=10), "gradient_boosting": dict(n_trees=10),
          "dlinear": dict(lookback=20, horizon=5), "nlinear": dict(lookback=20, horizon=5),
          "nbeats": dict(lookback=20, horizon=5, blocks=1, width=16, **TRAINING),
-         "nhits": dict(lookback=20, horizon=5, width=16, members=2, **TRAINING), "tcn": dict(levels=2, channels=8, horizon=5, **TRAINING),
+         "nhits": dict(lookback=20, horizon=5, width=16, **TRAINING), "tcn": dict(levels=2, channels=8, horizon=5, **TRAINING),
          "neural_ode": dict(width=16, depth=1, collocation=10, **TRAINING),
          "hybrid_ode": dict(width=16, depth=1, collocation=10, physics=systems.get("Lorenz", rho=25.0), dt=systems.get("Lorenz").period / 100,
                             **TRAINING),
@@ -57,6 +57,20 @@ def test_fit_predict_save_load(name, data, tmp_path):
     loaded = forecasters.load(path)
     np.testing.assert_array_equal(loaded.predict(data.test.context, 40), batch)
     assert eqx.tree_equal(loaded.forecaster, forecaster) and loaded.sizes() == fitted.sizes()
+
+
+@pytest.mark.parametrize("name", ["nbeats", "nhits"])
+def test_an_ensemble_fits_saves_and_loads(name, data, tmp_path):
+    # members trained side by side: one forecaster whose network is an Ensemble, forecasting the members' mean
+    forecaster = forecasters.get(name, **SMALL[name], members=2)
+    fitted = forecaster.fit(data.train, key=3)
+    batch = fitted.predict(data.test.context, 40)
+    assert batch.shape == (3, 40, 3) and np.isfinite(batch).all()
+    members = [eqx.tree_at(lambda f: f.network, fitted, fitted.network.member(i)).predict(data.test.context, 5) for i in range(2)]
+    assert np.abs(members[0] - members[1]).max() > 1e-3  # two different networks, not one twice
+    loaded = forecasters.load(forecasters.save(tmp_path / f"{name}.eqx", fitted))
+    np.testing.assert_array_equal(loaded.predict(data.test.context, 40), batch)
+    assert eqx.tree_equal(loaded.forecaster, forecaster)
 
 
 def test_errors_name_what_is_wrong(data, tmp_path, monkeypatch):

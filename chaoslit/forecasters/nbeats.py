@@ -140,14 +140,14 @@ class _AbstractBasisExpansion(AbstractTrainedForecaster):
     def network(self, dim: int, key) -> NBeatsNetwork:
         "One untrained network for `dim`-dimensional data."
 
-    def untrained(self, dim, key):
+    def untrained(self, dim, key) -> NBeatsNetwork | Ensemble:
         "One network, or an `Ensemble` of `members` networks, each from its own key."
         if self.members == 1:
             return self.network(dim, key)
         return Ensemble.of(lambda member_key: self.network(dim, member_key), key, self.members)
 
     def loss(self, network, windows, key):
-        if isinstance(network, Ensemble):  # the mean of the members' own errors: each member trains as if alone
+        if isinstance(network, Ensemble):  # the mean of the members' own errors: each member's gradient is its own, over M
             return jnp.mean(network.each(lambda member: self.loss(member, windows, key)))
         past, future = windows[:, : self.lookback], windows[:, self.lookback:]
         forecasts = jax.vmap(lambda window: forecast_block(network, window, self.coordinates))(past)

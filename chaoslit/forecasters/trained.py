@@ -37,32 +37,37 @@ SELECTIONS = ("validation", "attractor")
 
 
 class Ensemble(eqx.Module):
-    """Networks of one shape drawn from different keys and trained side by side, their parameters stacked along a leading
-    axis: called, it returns the mean of the members' outputs (as N-BEATS' authors ensembled their networks)."""
-    members: eqx.Module  # one network whose arrays have a leading axis of members
+    """Networks of one shape, their parameters stacked along a leading axis of members: called, it returns the mean of
+    the members' outputs (N-BEATS' authors took the median of theirs)."""
+    stacked: eqx.Module  # one network whose arrays have the members' axis first
 
     @classmethod
-    def of(cls, make: Callable, key, n: int) -> "Ensemble":
-        "`n` members, each `make(key)` from its own key."
+    def of(cls, make: Callable[[jax.Array], eqx.Module], key, n: int) -> "Ensemble":
+        "`n` members, each `make(key)` from its own key, to be trained side by side."
         return cls(eqx.filter_vmap(make)(jax.random.split(key, n)))
 
-    def each(self, fn):
-        "`fn(member)` for every member, stacked."
-        return eqx.filter_vmap(fn)(self.members)
+    @classmethod
+    def stack(cls, networks: list) -> "Ensemble":
+        "The `networks` (of one shape, trained apart or together) as one ensemble."
+        return cls(jax.tree.map(lambda *leaves: jnp.stack(leaves) if eqx.is_array(leaves[0]) else leaves[0], *networks))
+
+    def each(self, fn: Callable):
+        "`fn(member)` for every member, its outputs stacked along a leading axis."
+        return eqx.filter_vmap(fn)(self.stacked)
 
     def member(self, i: int) -> eqx.Module:
         "The `i`-th member alone."
-        return jax.tree.map(lambda leaf: leaf[i] if eqx.is_array(leaf) else leaf, self.members)
+        return jax.tree.map(lambda leaf: leaf[i] if eqx.is_array(leaf) else leaf, self.stacked)
 
     def __call__(self, *args):
-        return jnp.mean(self.each(lambda member: member(*args)), axis=0)
+        return jax.tree.map(lambda outputs: jnp.mean(outputs, axis=0), self.each(lambda member: member(*args)))
 
 
 def _matrices(params):
     "Weight decay applies to matrices, not to biases, gains or scales (in an `Ensemble`, to each member's matrices)."
     def mask(node):
-        if isinstance(node, Ensemble):  # its arrays carry the members' axis first
-            return Ensemble(jax.tree.map(lambda leaf: leaf.ndim >= 3, node.members))
+        if isinstance(node, Ensemble):  # its arrays carry the members' axis first (members are not ensembles themselves)
+            return Ensemble(jax.tree.map(lambda leaf: leaf.ndim >= 3, node.stacked))
         return node.ndim >= 2
     return jax.tree.map(mask, params, is_leaf=lambda node: isinstance(node, Ensemble))
 
