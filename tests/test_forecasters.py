@@ -3,6 +3,7 @@ import io
 import json
 
 import equinox as eqx
+import jax
 import numpy as np
 import pytest
 
@@ -60,14 +61,19 @@ def test_fit_predict_save_load(name, data, tmp_path):
 
 
 @pytest.mark.parametrize("name", ["nbeats", "nhits"])
-def test_an_ensemble_fits_saves_and_loads(name, data, tmp_path):
-    # members trained side by side: one forecaster whose network is an Ensemble, forecasting the members' mean
-    forecaster = forecasters.get(name, **SMALL[name], members=2)
+@pytest.mark.parametrize("member_training", ["together", "apart"])
+def test_an_ensemble_fits_saves_and_loads(name, member_training, data, tmp_path):
+    # members trained side by side or one after another: one forecaster whose network is an Ensemble, forecasting their mean
+    forecaster = forecasters.get(name, **SMALL[name], members=2, member_training=member_training)
     fitted = forecaster.fit(data.train, key=3)
     batch = fitted.predict(data.test.context, 40)
     assert batch.shape == (3, 40, 3) and np.isfinite(batch).all()
-    members = [eqx.tree_at(lambda f: f.network, fitted, fitted.network.member(i)).predict(data.test.context, 5) for i in range(2)]
+    members = [fitted.with_network(fitted.network.member(i)).predict(data.test.context, 5) for i in range(2)]
     assert np.abs(members[0] - members[1]).max() > 1e-3  # two different networks, not one twice
+    if member_training == "apart":  # each member is the network members=1 trains from the key folded with its index
+        alone = forecasters.get(name, **SMALL[name]).fit(data.train, key=jax.random.fold_in(jax.random.key(3), 1))
+        np.testing.assert_array_equal(members[1], alone.predict(data.test.context, 5))
+        np.testing.assert_array_equal(fitted.history["member"], np.repeat([0.0, 1.0], len(alone.history["step"])))
     loaded = forecasters.load(forecasters.save(tmp_path / f"{name}.eqx", fitted))
     np.testing.assert_array_equal(loaded.predict(data.test.context, 40), batch)
     assert eqx.tree_equal(loaded.forecaster, forecaster)

@@ -7,7 +7,7 @@ Docs: https://chaoslit.github.io/chaoslit/forecasters.html.md"""
 # %% auto #0
 __all__ = ['BOOLEAN', 'MAX_FEATURES', 'RIDGE_GRID', 'HELD_OUT_SHARE', 'RIDGE_WINDOWS', 'VALID_ERROR', 'STABLE_STEPS',
            'DivergedForecast', 'as_trajectories', 'fit_key', 'AbstractFitted', 'AbstractForecaster', 'Standardizer',
-           'ridge', 'ridge_path', 'AbstractRidgeFitted', 'delay_vectors', 'AbstractIncrementModel',
+           'Moments', 'ridge', 'ridge_path', 'AbstractRidgeFitted', 'delay_vectors', 'AbstractIncrementModel',
            'iterate_increments', 'iterate_blocks', 'increment_regression', 'check_hyperparameters', 'Rule',
            'is_integer', 'is_number', 'integer', 'number', 'choice', 'optional', 'check_feature_count', 'RidgeChoice',
            'AbstractRidgeForecaster']
@@ -193,28 +193,54 @@ class Standardizer(eqx.Module):
         return z * self.std + self.mean
 
 
+class Moments(NamedTuple):
+    """All a ridge regression needs of its features `F` `(n_rows, n_features)` and targets `Y` `(n_rows, n_out)`: the
+    Gram matrix `F.T F` and `F.T Y`. Rows can be added piece by piece (`Moments.total`), so a regression with many
+    rows never holds `F` whole."""
+    gram: jax.Array  # (n_features, n_features)
+    cross: jax.Array  # (n_features, n_out)
+
+    @classmethod
+    def of(cls, features, targets) -> "Moments":
+        features, targets = jnp.asarray(features), jnp.asarray(targets)
+        return cls(features.T @ features, features.T @ targets)
+
+    @classmethod
+    def total(cls, pieces) -> "Moments":
+        "The moments of the `pieces`' rows taken together: their sums."
+        gram = cross = 0.0
+        for piece in pieces:
+            gram, cross = gram + piece.gram, cross + piece.cross
+        return cls(gram, cross)
+
+    def ridge(self, alpha: float) -> jax.Array:
+        "The weights for the penalty `alpha` (see `ridge`)."
+        penalized = self.gram + alpha * jnp.eye(self.gram.shape[0], dtype=self.gram.dtype)
+        weights = jax.scipy.linalg.cho_solve(jax.scipy.linalg.cho_factor(penalized), self.cross)
+        return weights if bool(jnp.isfinite(weights).all()) else self.ridge_path([alpha])[0]
+
+    def ridge_path(self, penalties) -> jax.Array:
+        "The weights `(n_penalties, n_features, n_out)` for every penalty (see `ridge_path`)."
+        eigenvalues, vectors = jnp.linalg.eigh(self.gram)
+        projected = vectors.T @ self.cross
+        eigenvalues = jnp.maximum(eigenvalues, 0.0)[None, :]
+        penalties = jnp.asarray(penalties, dtype=self.gram.dtype)[:, None]
+        # With no penalty, directions the data do not span get no weight (the least-norm solution, as a pseudo-inverse)
+        spanned = eigenvalues > eigenvalues.max() * eigenvalues.shape[1] * jnp.finfo(self.gram.dtype).eps
+        denominator = jnp.where((penalties > 0) | spanned, eigenvalues + penalties, jnp.inf)
+        return jnp.einsum("ij,aj,jk->aik", vectors, 1.0 / denominator, projected)
+
+
 def ridge(features, targets, alpha: float):
     """The weights `W` `(n_features, n_out)` minimizing `|features @ W - targets|² + alpha |W|²` (float64): by Cholesky,
     or, where collinear features leave the penalized Gram matrix too ill-conditioned for it, by its eigendecomposition
     (`ridge_path`), which stays finite for any penalty > 0."""
-    features, targets = jnp.asarray(features), jnp.asarray(targets)
-    gram = features.T @ features + alpha * jnp.eye(features.shape[1], dtype=features.dtype)
-    factor = jax.scipy.linalg.cho_factor(gram)
-    weights = jax.scipy.linalg.cho_solve(factor, features.T @ targets)
-    return weights if bool(jnp.isfinite(weights).all()) else ridge_path(features, targets, [alpha])[0]
+    return Moments.of(features, targets).ridge(alpha)
 
 
 def ridge_path(features, targets, penalties) -> jax.Array:
     "The ridge weights `(n_penalties, n_features, n_out)` for every penalty, from one eigendecomposition of the Gram matrix."
-    features, targets = jnp.asarray(features), jnp.asarray(targets)
-    eigenvalues, vectors = jnp.linalg.eigh(features.T @ features)
-    projected = vectors.T @ (features.T @ targets)
-    eigenvalues = jnp.maximum(eigenvalues, 0.0)[None, :]
-    penalties = jnp.asarray(penalties, dtype=features.dtype)[:, None]
-    # With no penalty, directions the data do not span get no weight (the least-norm solution, as a pseudo-inverse)
-    spanned = eigenvalues > eigenvalues.max() * eigenvalues.shape[1] * jnp.finfo(features.dtype).eps
-    denominator = jnp.where((penalties > 0) | spanned, eigenvalues + penalties, jnp.inf)
-    return jnp.einsum("ij,aj,jk->aik", vectors, 1.0 / denominator, projected)
+    return Moments.of(features, targets).ridge_path(penalties)
 
 
 class AbstractRidgeFitted(AbstractFitted):
@@ -405,16 +431,22 @@ class AbstractRidgeForecaster(AbstractForecaster):
     def _design(self, trajectories: list, key) -> tuple:
         "The fitted model with its readout unset, and the regression's features and targets, from `trajectories`."
 
+    def _moments(self, trajectories: list, key) -> tuple:
+        """The fitted model with its readout unset, and the regression's `Moments`: those of `_design`'s features and
+        targets, unless a forecaster with many rows sums them piece by piece."""
+        model, features, targets = self._design(trajectories, key)
+        return model, Moments.of(features, targets)
+
     def _validation_context(self, model: AbstractRidgeFitted) -> int:
         "How many points a held-out forecast starts from."
         return model.min_context
 
     def _fit(self, trajectories, key):
-        model, features, targets = self._design(trajectories, key)
+        model, moments = self._moments(trajectories, key)
         if self.ridge != "auto":
-            return dataclasses.replace(model, readout=ridge(features, targets, float(self.ridge)), ridge=float(self.ridge))
+            return dataclasses.replace(model, readout=moments.ridge(float(self.ridge)), ridge=float(self.ridge))
         choice = self._choose_ridge(trajectories, key)
-        readouts = ridge_path(features, targets, RIDGE_GRID)  # refitted on all the data, by the same solver as chosen
+        readouts = moments.ridge_path(RIDGE_GRID)  # refitted on all the data, by the same solver as chosen
         contexts = jnp.asarray(choice.contexts)
         for index in choice.ranking:  # the refitted model must itself stay in range, else the next penalty
             runs = np.asarray(_forecast_per_readout(model, readouts[index][None], contexts, STABLE_STEPS))
@@ -438,13 +470,13 @@ class AbstractRidgeForecaster(AbstractForecaster):
                 f"(at least {self.min_train} points) and forecasts the rest (at least 2 points); the shortest trajectory "
                 f"has {min(len(y) for y in trajectories)}. Pass a number as ridge (for example ridge=1e-6).")
         heads = [y[:cut] for y, cut in zip(trajectories, cuts)]
-        model, features, targets = self._design(heads, key)
+        model, moments = self._moments(heads, key)
         context, horizon = self._validation_context(model), held_out // 2
         starts = [(i, cut - context + j) for i, cut in enumerate(cuts) for j in range(held_out - horizon + 1)]
         chosen = [starts[k] for k in np.linspace(0, len(starts) - 1, min(RIDGE_WINDOWS, len(starts))).round().astype(int)]
         contexts = np.stack([trajectories[i][s: s + context] for i, s in chosen])
         truths = np.stack([trajectories[i][s + context: s + context + horizon] for i, s in chosen])
-        forecasts = np.asarray(_forecast_per_readout(model, ridge_path(features, targets, RIDGE_GRID),
+        forecasts = np.asarray(_forecast_per_readout(model, moments.ridge_path(RIDGE_GRID),
                                                      jnp.asarray(contexts), max(horizon, STABLE_STEPS)))
         stacked = np.concatenate(heads)
         low, high = stacked.min(axis=0), stacked.max(axis=0)

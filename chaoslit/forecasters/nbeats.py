@@ -10,6 +10,7 @@ __all__ = ['trend_basis', 'seasonality_basis', 'fixed_bases', 'expand', 'NBeatsB
 
 # %% ../../nbs/06m_nbeats.ipynb #15353732
 import abc
+import dataclasses
 import math
 from typing import ClassVar
 
@@ -20,7 +21,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from .base import AbstractFitted, Standardizer, choice, integer, iterate_blocks
-from .trained import AbstractTrainedForecaster, Ensemble, linear, mlp
+from .trained import AbstractTrainedForecaster, Ensemble, TrainingRun, linear, mlp
+from .training import TrainingResult
 
 # %% ../../nbs/06m_nbeats.ipynb #8e4a053d
 def trend_basis(degree: int, length: int, start: float = 0.0, stop: float = 1.0) -> jax.Array:
@@ -119,6 +121,10 @@ class FittedNBeats(AbstractFitted):
     def sizes(self) -> dict:
         return {"dim": self.dim, "history": {name: len(values) for name, values in self.history.items()}}
 
+    def with_network(self, network: NBeatsNetwork | Ensemble) -> "FittedNBeats":
+        "This forecaster with another `network` of the same shape: one member of an ensemble, or networks `Ensemble.stack`ed."
+        return eqx.tree_at(lambda fitted: fitted.network, self, network)
+
 
 class _AbstractBasisExpansion(AbstractTrainedForecaster):
     """What N-BEATS and N-HiTS share: windows of `lookback` values, blocks of `horizon`, every coordinate by one network
@@ -126,7 +132,8 @@ class _AbstractBasisExpansion(AbstractTrainedForecaster):
     lookback: eqx.AbstractVar[int]
     horizon: eqx.AbstractVar[int]
     coordinates: eqx.AbstractVar[str]
-    members: eqx.AbstractVar[int]  # networks trained side by side from different draws, their forecasts averaged
+    members: eqx.AbstractVar[int]  # networks trained from different draws, their forecasts averaged
+    member_training: eqx.AbstractVar[str]  # "together" (one loop, shared minibatches) or "apart" (a run per member)
 
     @property
     def window(self) -> int:
@@ -153,6 +160,24 @@ class _AbstractBasisExpansion(AbstractTrainedForecaster):
         forecasts = jax.vmap(lambda window: forecast_block(network, window, self.coordinates))(past)
         return jnp.mean((forecasts - future) ** 2)
 
+    def _training_run(self, trajectories, key):
+        """With `member_training="apart"` each member is trained by itself, one after another, exactly as `members=1`
+        trains with the key `jax.random.fold_in(key, i)` (its own minibatches, clipping and step kept; its checkpoint
+        `checkpoint` with `.member{i}` added), and the networks are stacked into one `Ensemble`. The history is the
+        members' histories one after another, with a `member` column."""
+        if self.members == 1 or self.member_training == "together":
+            return super()._training_run(trajectories, key)
+        runs = [dataclasses.replace(self, members=1, member_training="together",
+                                    checkpoint=None if self.checkpoint is None else f"{self.checkpoint}.member{i}")
+                ._training_run(trajectories, jax.random.fold_in(key, i)) for i in range(self.members)]
+        network = Ensemble.stack([run.result.model for run in runs])
+        history = {name: np.concatenate([run.result.history[name] for run in runs]) for name in runs[0].result.history}
+        history["member"] = np.concatenate([np.full(len(run.result.history["step"]), i, np.float64)
+                                            for i, run in enumerate(runs)])
+        scores = None if runs[0].result.scores is None else np.stack([run.result.scores for run in runs])
+        result = TrainingResult(network, history, any(run.result.stopped_early for run in runs), scores)
+        return TrainingRun(result, runs[0].scaler, runs[0].data, self.fitted(network, runs[0].scaler, history))
+
     def fitted(self, network, scaler, history):
         return FittedNBeats(scaler.mean.shape[0], self.lookback, self.horizon, scaler, network, history, self.coordinates)
 
@@ -171,13 +196,15 @@ class NBeats(_AbstractBasisExpansion):
     expansion: int = 32  # generic: coefficients per basis (read jointly, for all the coordinates' forecasts together)
     degree: int = 3  # interpretable: the trend polynomials' degree
     coordinates: str = "by_channel"  # the network reads each coordinate's window in turn, as published; "joint": all at once
-    members: int = 1  # networks trained side by side (one loop, each from its own key), their block forecasts averaged
+    members: int = 1  # networks, each from its own key, their block forecasts averaged
+    member_training: str = "together"  # "together": one loop, side by side; "apart": each by itself, one after another
     steps: int = 10_000
     batch_size: int = 64
     learning_rate: float = 1e-3
     rules: ClassVar[dict] = {"lookback": integer(2), "horizon": integer(1), "basis": choice("generic", "interpretable"),
                              "blocks": integer(1), "width": integer(1), "layers": integer(1), "expansion": integer(1),
-                             "degree": integer(0), "coordinates": choice("by_channel", "joint"), "members": integer(1)}
+                             "degree": integer(0), "coordinates": choice("by_channel", "joint"), "members": integer(1),
+                             "member_training": choice("together", "apart")}
 
     def _block(self, key, *, learned: tuple | None = None, fixed: tuple = ()) -> NBeatsBlock:
         """A block with the `learned` bases `(backcast, forecast)`, kept and trained, or with the fixed ones that
@@ -262,12 +289,13 @@ class NHiTS(_AbstractBasisExpansion):
     layers: int = 2  # fully connected layers per block
     coordinates: str = "by_channel"  # or "joint", as for N-BEATS
     members: int = 1  # as for N-BEATS
+    member_training: str = "together"  # as for N-BEATS
     steps: int = 10_000
     batch_size: int = 64
     learning_rate: float = 1e-3
     rules: ClassVar[dict] = {"lookback": integer(2), "horizon": integer(1), "stacks": integer(1), "blocks": integer(1),
                              "width": integer(1), "layers": integer(1), "coordinates": choice("by_channel", "joint"),
-                             "members": integer(1)}
+                             "members": integer(1), "member_training": choice("together", "apart")}
 
     def network(self, dim, key):
         pools, rates = hierarchy(self.lookback, self.stacks), hierarchy(self.horizon, self.stacks)
