@@ -9,6 +9,7 @@ import pytest
 
 from chaoslit import forecasters, systems
 from chaoslit.core import ChaoslitError
+from chaoslit.forecasters.trained import Ensemble
 from chaoslit.integrate import trajectory
 from chaoslit.protocol import Protocol, make_data
 
@@ -73,10 +74,45 @@ def test_an_ensemble_fits_saves_and_loads(name, member_training, data, tmp_path)
     if member_training == "apart":  # each member is the network members=1 trains from the key folded with its index
         alone = forecasters.get(name, **SMALL[name]).fit(data.train, key=jax.random.fold_in(jax.random.key(3), 1))
         np.testing.assert_array_equal(members[1], alone.predict(data.test.context, 5))
-        np.testing.assert_array_equal(fitted.history["member"], np.repeat([0.0, 1.0], len(alone.history["step"])))
+        assert (fitted.history["member"] == 1).sum() == len(alone.history["step"]) and set(fitted.history["member"]) == {0, 1}
     loaded = forecasters.load(forecasters.save(tmp_path / f"{name}.eqx", fitted))
     np.testing.assert_array_equal(loaded.predict(data.test.context, 40), batch)
     assert eqx.tree_equal(loaded.forecaster, forecaster)
+    # one member alone, and members stacked, save and load as forecasters of their own
+    one = forecasters.load(forecasters.save(tmp_path / "one.eqx", fitted.with_network(fitted.network.member(0))))
+    assert one.forecaster.members == 1
+    np.testing.assert_array_equal(one.predict(data.test.context, 5), members[0])
+    stacked = one.with_network(Ensemble.stack([fitted.network.member(i) for i in (0, 1)]))
+    np.testing.assert_array_equal(forecasters.load(forecasters.save(tmp_path / "two.eqx", stacked)).predict(data.test.context, 40), batch)
+    other = forecasters.get(name, **dict(SMALL[name], lookback=10)).fit(data.train, key=3)
+    with pytest.raises(ChaoslitError, match="not this forecaster's"):
+        fitted.with_network(other.network)
+
+
+def test_members_trained_apart_resume_from_their_checkpoints(data, tmp_path):
+    # each member its own checkpoint, the path with .member{i} added (a Path works too), and a rerun resumes them
+    small = dict(SMALL["nhits"], members=2, member_training="apart", sampling="loss")
+    first = forecasters.get("nhits", **small, checkpoint=tmp_path / "run.eqx").training_run(data.train, key=5)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.eqx.member0", "run.eqx.member1"]
+    assert first.result.scores.shape == (2, first.data.starts.shape[0])  # importance sampling's scores, per member
+    again = forecasters.get("nhits", **small, checkpoint=str(tmp_path / "run.eqx")).fit(data.train, key=5)
+    np.testing.assert_array_equal(again.predict(data.test.context, 20), first.fitted.predict(data.test.context, 20))
+    # members=1 trains the same network either way
+    one = {how: forecasters.get("nhits", **SMALL["nhits"], member_training=how).fit(data.train, key=5) for how in ("together", "apart")}
+    np.testing.assert_array_equal(one["together"].predict(data.test.context, 5), one["apart"].predict(data.test.context, 5))
+
+
+def test_ridge_regressions_in_pieces_forecast_the_same(data, monkeypatch):
+    # DLinear's and NLinear's regressions summed over pieces of 1,000 rows (runs of one coordinate's windows) fit the
+    # same forecaster as in one piece. At a fixed penalty: at the tiny ones ridge="auto" picks on a smooth series
+    # (1e-9, 1e-10), the Gram matrix is so ill-conditioned that the order of the sums moves the weights (06l says so).
+    from chaoslit.forecasters import direct_linear
+    settings = {name: dict(SMALL[name], ridge=1e-4) for name in ("dlinear", "nlinear")}
+    whole = {name: forecasters.get(name, **kw).fit(data.train).predict(data.test.context, 30) for name, kw in settings.items()}
+    monkeypatch.setattr(direct_linear, "PIECE_ROWS", 1000)
+    for name, forecast in whole.items():
+        np.testing.assert_allclose(forecasters.get(name, **settings[name]).fit(data.train).predict(data.test.context, 30),
+                                   forecast, rtol=1e-7, atol=1e-7)
 
 
 def test_errors_name_what_is_wrong(data, tmp_path, monkeypatch):

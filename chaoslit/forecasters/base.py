@@ -195,23 +195,27 @@ class Standardizer(eqx.Module):
 
 class Moments(NamedTuple):
     """All a ridge regression needs of its features `F` `(n_rows, n_features)` and targets `Y` `(n_rows, n_out)`: the
-    Gram matrix `F.T F` and `F.T Y`. Rows can be added piece by piece (`Moments.total`), so a regression with many
-    rows never holds `F` whole."""
+    Gram matrix `F.T F` and `F.T Y`. The moments of pieces of the rows add up to those of all of them, so a regression
+    with many rows never needs `F` whole."""
     gram: jax.Array  # (n_features, n_features)
     cross: jax.Array  # (n_features, n_out)
 
     @classmethod
     def of(cls, features, targets) -> "Moments":
+        "The moments of `features` `(n_rows, n_features)` and `targets` `(n_rows, n_out)`."
         features, targets = jnp.asarray(features), jnp.asarray(targets)
         return cls(features.T @ features, features.T @ targets)
 
     @classmethod
     def total(cls, pieces) -> "Moments":
-        "The moments of the `pieces`' rows taken together: their sums."
-        gram = cross = 0.0
+        "The moments of the `pieces`' rows taken together (at least one piece): their sums."
+        pieces = iter(pieces)
+        total = next(pieces, None)
+        if total is None:
+            raise ChaoslitError("Moments.total: no pieces; a regression needs at least one row.")
         for piece in pieces:
-            gram, cross = gram + piece.gram, cross + piece.cross
-        return cls(gram, cross)
+            total = cls(total.gram + piece.gram, total.cross + piece.cross)
+        return total
 
     def ridge(self, alpha: float) -> jax.Array:
         "The weights for the penalty `alpha` (see `ridge`)."
@@ -475,6 +479,8 @@ class AbstractRidgeForecaster(AbstractForecaster):
         starts = [(i, cut - context + j) for i, cut in enumerate(cuts) for j in range(held_out - horizon + 1)]
         chosen = [starts[k] for k in np.linspace(0, len(starts) - 1, min(RIDGE_WINDOWS, len(starts))).round().astype(int)]
         contexts = np.stack([trajectories[i][s: s + context] for i, s in chosen])
+        check_memory(f"{self.name}'s held-out forecasts (ridge='auto')",
+                     (len(RIDGE_GRID), len(chosen), max(horizon, STABLE_STEPS), contexts.shape[-1]))
         truths = np.stack([trajectories[i][s + context: s + context + horizon] for i, s in chosen])
         forecasts = np.asarray(_forecast_per_readout(model, moments.ridge_path(RIDGE_GRID),
                                                      jnp.asarray(contexts), max(horizon, STABLE_STEPS)))

@@ -87,23 +87,29 @@ class _AbstractDirectLinear(AbstractRidgeForecaster):
         dim = trajectories[0].shape[1]
         return eqx.tree_at(lambda m: m.scaler, self.skeleton(dim=dim, ridge=0.0), Standardizer.of(trajectories))
 
-    def _pieces(self, model, trajectories, rows: int = PIECE_ROWS):
-        """The regression's features and targets piece by piece: every coordinate of every window is a row, and a piece
-        holds whole coordinates, as many as fit in `rows` rows (at least one; one piece for a few coordinates)."""
+    def _pieces(self, model, trajectories, rows: int | None = None):
+        """The regression's features and targets in pieces of at most `rows` rows (default `PIECE_ROWS`): every
+        coordinate of every window is a row; a piece holds all the windows of as many coordinates as fit, or, where
+        one coordinate's windows are too many, a run of them. A series of a few coordinates is one piece."""
+        rows = PIECE_ROWS if rows is None else rows
         span = self.lookback + self.horizon
         for y in trajectories:
             z = np.asarray(model.scaler.forward(jnp.asarray(y)))
             windows = np.lib.stride_tricks.sliding_window_view(z, span, axis=0)  # (n - span + 1, dim, span)
             together = max(1, rows // len(windows))  # coordinates per piece
             for first in range(0, z.shape[1], together):
-                coordinates = windows[:, first: first + together]
-                check_memory(f"{self.name}.fit", (coordinates.shape[0] * coordinates.shape[1], 2 * self.lookback + 1 + span))
-                flat = jnp.asarray(coordinates.reshape(-1, span))
-                past, future = flat[:, : self.lookback], flat[:, self.lookback:]
-                yield jax.vmap(model.features)(past), (future if self._kernel() else future - past[:, -1:])
+                for start in range(0, len(windows), max(1, rows // together)):
+                    piece = windows[start: start + max(1, rows // together), first: first + together]
+                    check_memory(f"{self.name}'s regression", (piece.shape[0] * piece.shape[1], 2 * self.lookback + 1 + span))
+                    flat = jnp.asarray(piece.reshape(-1, span))
+                    past, future = flat[:, : self.lookback], flat[:, self.lookback:]
+                    yield jax.vmap(model.features)(past), (future if self._kernel() else future - past[:, -1:])
 
     def _design(self, trajectories, key):
         model = self._unfitted(trajectories)
+        span = self.lookback + self.horizon
+        check_memory(f"{self.name}'s design matrix", (sum((len(y) - span + 1) * y.shape[1] for y in trajectories),
+                                                      2 * self.lookback + 1 + span))
         features, targets = zip(*self._pieces(model, trajectories))
         return model, jnp.concatenate(features), jnp.concatenate(targets)
 

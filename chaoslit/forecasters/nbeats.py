@@ -12,6 +12,7 @@ __all__ = ['trend_basis', 'seasonality_basis', 'fixed_bases', 'expand', 'NBeatsB
 import abc
 import dataclasses
 import math
+import os
 from typing import ClassVar
 
 import equinox as eqx
@@ -20,6 +21,7 @@ import jax.numpy as jnp
 
 import numpy as np
 
+from ..core import ChaoslitError
 from .base import AbstractFitted, Standardizer, choice, integer, iterate_blocks
 from .trained import AbstractTrainedForecaster, Ensemble, TrainingRun, linear, mlp
 from .training import TrainingResult
@@ -122,8 +124,16 @@ class FittedNBeats(AbstractFitted):
         return {"dim": self.dim, "history": {name: len(values) for name, values in self.history.items()}}
 
     def with_network(self, network: NBeatsNetwork | Ensemble) -> "FittedNBeats":
-        "This forecaster with another `network` of the same shape: one member of an ensemble, or networks `Ensemble.stack`ed."
-        return eqx.tree_at(lambda fitted: fitted.network, self, network)
+        """This forecaster with another `network` of the same architecture: one member of an ensemble, or networks
+        `Ensemble.stack`ed; its forecaster's `members` follows, so that it saves and loads."""
+        one = lambda n: n.member(0) if isinstance(n, Ensemble) else n
+        shapes = lambda n: [leaf.shape for leaf in jax.tree.leaves(eqx.filter(one(n), eqx.is_array))]
+        if shapes(network) != shapes(self.network):
+            raise ChaoslitError("FittedNBeats.with_network: the network's layers are not this forecaster's (another "
+                                "lookback, horizon, width, depth, basis or reading of the coordinates).")
+        members = jax.tree.leaves(network.stacked)[0].shape[0] if isinstance(network, Ensemble) else 1
+        forecaster = None if self.forecaster is None else dataclasses.replace(self.forecaster, members=members)
+        return dataclasses.replace(eqx.tree_at(lambda fitted: fitted.network, self, network), forecaster=forecaster)
 
 
 class _AbstractBasisExpansion(AbstractTrainedForecaster):
@@ -160,15 +170,22 @@ class _AbstractBasisExpansion(AbstractTrainedForecaster):
         forecasts = jax.vmap(lambda window: forecast_block(network, window, self.coordinates))(past)
         return jnp.mean((forecasts - future) ** 2)
 
+    def training_fingerprint(self) -> dict:
+        # A member trained apart is a run of members=1, and a single network's run is named as before ensembles
+        # existed, so that its checkpoints still resume.
+        run = {k: v for k, v in super().training_fingerprint().items() if k != "member_training"}
+        return {k: v for k, v in run.items() if k != "members"} if self.members == 1 else run
+
     def _training_run(self, trajectories, key):
         """With `member_training="apart"` each member is trained by itself, one after another, exactly as `members=1`
         trains with the key `jax.random.fold_in(key, i)` (its own minibatches, clipping and step kept; its checkpoint
         `checkpoint` with `.member{i}` added), and the networks are stacked into one `Ensemble`. The history is the
-        members' histories one after another, with a `member` column."""
+        members' histories one after another, with a `member` column (`step` and `seconds` start again with each
+        member); importance sampling's scores are `(members, n_starts)`; it stopped early if any member did."""
         if self.members == 1 or self.member_training == "together":
             return super()._training_run(trajectories, key)
-        runs = [dataclasses.replace(self, members=1, member_training="together",
-                                    checkpoint=None if self.checkpoint is None else f"{self.checkpoint}.member{i}")
+        checkpoint = lambda i: None if self.checkpoint is None else f"{os.fspath(self.checkpoint)}.member{i}"
+        runs = [dataclasses.replace(self, members=1, member_training="together", checkpoint=checkpoint(i))
                 ._training_run(trajectories, jax.random.fold_in(key, i)) for i in range(self.members)]
         network = Ensemble.stack([run.result.model for run in runs])
         history = {name: np.concatenate([run.result.history[name] for run in runs]) for name in runs[0].result.history}

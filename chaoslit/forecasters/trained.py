@@ -145,6 +145,11 @@ class AbstractTrainedForecaster(AbstractForecaster):
         return self.fitted(self.untrained(dim, jax.random.key(0)), Standardizer.placeholder(dim),
                            {name: np.zeros(length) for name, length in history.items()})
 
+    def training_fingerprint(self) -> dict:
+        """The hyperparameters that name a training run in its checkpoint (all but where it is saved and whether it shows
+        progress): a checkpoint resumes only the run they describe."""
+        return {k: v for k, v in self.hyperparameters.items() if k not in ("checkpoint", "progress")}
+
     def optimizer(self) -> optax.GradientTransformation:
         "Gradient clipping, then AdamW with the learning-rate schedule."
         return _optimizer(self.learning_rate, self.schedule, self.warmup, self.steps, self.weight_decay, self.clip)
@@ -166,7 +171,7 @@ class AbstractTrainedForecaster(AbstractForecaster):
         standardized = [np.asarray(scaler.forward(jnp.asarray(y))) for y in trajectories]
         data = training_set(standardized, self.window, self.validation_fraction, where=f"{self.name}.fit")
         init_key, train_key = jax.random.split(key)
-        run = {k: v for k, v in self.hyperparameters.items() if k not in ("checkpoint", "progress")}
+        run = self.training_fingerprint()
         score = None
         if self.selection == "attractor":
             truth = np.asarray(scaler.inverse(data.series))
