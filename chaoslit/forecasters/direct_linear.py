@@ -97,9 +97,10 @@ class _AbstractDirectLinear(AbstractRidgeForecaster):
             z = np.asarray(model.scaler.forward(jnp.asarray(y)))
             windows = np.lib.stride_tricks.sliding_window_view(z, span, axis=0)  # (n - span + 1, dim, span)
             together = max(1, rows // len(windows))  # coordinates per piece
+            run = max(1, rows // together)  # windows per piece: all of them unless one coordinate's are too many
             for first in range(0, z.shape[1], together):
-                for start in range(0, len(windows), max(1, rows // together)):
-                    piece = windows[start: start + max(1, rows // together), first: first + together]
+                for start in range(0, len(windows), run):
+                    piece = windows[start: start + run, first: first + together]
                     check_memory(f"{self.name}'s regression", (piece.shape[0] * piece.shape[1], 2 * self.lookback + 1 + span))
                     flat = jnp.asarray(piece.reshape(-1, span))
                     past, future = flat[:, : self.lookback], flat[:, self.lookback:]
