@@ -5,6 +5,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -104,3 +105,18 @@ def test_a_bad_scheduler_address_is_refused_before_any_work(tmp_path, address):
         benchmark.run(benchmark.tasks(["Lorenz"], ["mean"], settings=["smoke"]), tmp_path / "x", scheduler=address,
                       progress=False)
     assert not (tmp_path / "x").exists()  # no folder made, so a run without --resume is not refused afterwards
+
+
+def test_runs_in_processes_merge_into_one_folder(tmp_path):
+    "tools/bench_in_processes.py: each system's part runs `chaoslit bench`; the merge adds the new tasks once, with arrays."
+    script = Path(__file__).resolve().parents[1] / "tools" / "bench_in_processes.py"
+    run = lambda *arguments: subprocess.run([sys.executable, str(script), "--out", str(tmp_path), *arguments],
+                                            capture_output=True, text=True, check=True).stdout
+    printed = run("--processes", "2", "--systems", "Lorenz", "Rossler", "--", "--models", "mean", "--settings", "smoke")
+    assert "merged 2 tasks" in printed, printed
+    rows = benchmark.Results(tmp_path).rows()
+    assert sorted({r["task"] for r in rows}) == ["Lorenz|mean|smoke|0", "Rossler|mean|smoke|0"]
+    assert all(r["status"] == "ok" for r in rows if r["metric"] == "status")
+    assert len(list((tmp_path / "arrays").glob("*.npz"))) == 2 and (tmp_path / "fingerprints.json").exists()
+    assert "merged 0 tasks" in run("--merge-only")  # merging again adds nothing
+    assert benchmark.Results(tmp_path).rows() == rows
