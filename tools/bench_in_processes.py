@@ -9,28 +9,31 @@ For a machine lent for minutes, where a Dask cluster (`chaoslit bench --schedule
 written for a GPU lent to one session, which had no Dask. A merged task already in OUT/results.csv is kept as it is.
 """
 import argparse
-import csv
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
-COMMAND = "import sys; from chaoslit.cli import main; sys.argv = ['chaoslit'] + sys.argv[1:]; main()"
+COMMAND = "import sys; from chaoslit.cli import main; sys.exit(main(sys.argv[1:]))"
+OWN_OPTIONS = ("--systems", "--out")  # this script's: refused among chaoslit bench's arguments after --
 
 
-def run_parts(out: Path, systems: list, bench: list, processes: int, stop_starting: float, stop_all: float):
-    "Run each system's `chaoslit bench` in its own process, `processes` at a time, printing as each starts and ends."
-    start, queue, lock = time.time(), list(systems), threading.Lock()
+def run_parts(out: Path, systems: list, bench: list, processes: int, stop_starting: float, stop_all: float) -> list:
+    """Run each system's `chaoslit bench` in its own process, `processes` at a time, printing as each starts and ends;
+    return the systems whose process failed or was stopped."""
+    start, queue, lock, failed = time.time(), list(systems), threading.Lock(), []
+    cutoff = min(stop_starting, stop_all)
     elapsed = lambda: f"{time.time() - start:6.0f} s"
+    environment = dict(os.environ)
+    environment.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")  # processes sharing one GPU take memory as needed
 
     def worker(i):
         while True:
             with lock:
-                if not queue or time.time() - start > stop_starting:
+                if not queue or time.time() - start > cutoff:
                     return
                 system = queue.pop(0)
             folder = out / "parts" / system
@@ -39,13 +42,17 @@ def run_parts(out: Path, systems: list, bench: list, processes: int, stop_starti
             with open(folder / "log.txt", "a") as log:
                 process = subprocess.Popen([sys.executable, "-c", COMMAND, "bench", "--systems", system, "--out",
                                             str(folder), "--resume", "--no-progress", *bench], stdout=log,
-                                           stderr=subprocess.STDOUT, start_new_session=True)
+                                           stderr=subprocess.STDOUT, start_new_session=True, env=environment)
                 try:
-                    process.wait(timeout=max(1.0, stop_all - (time.time() - start)))
+                    process.wait(timeout=None if stop_all == float("inf") else max(1.0, stop_all - (time.time() - start)))
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, 9)
+                    process.wait()
                     print(f"{elapsed()}  process {i}: {system} stopped (--stop-all)", flush=True)
+                    failed.append(system)
                     return
+            if process.returncode:
+                failed.append(system)
             print(f"{elapsed()}  process {i}: {system} done (exit {process.returncode})", flush=True)
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(processes)]
@@ -54,65 +61,71 @@ def run_parts(out: Path, systems: list, bench: list, processes: int, stop_starti
     for thread in threads:
         thread.join()
     print(f"{elapsed()}  stopped; {len(queue)} systems not started: {' '.join(queue)}", flush=True)
+    return failed + queue
 
 
 def merge(out: Path) -> int:
-    "Append the parts' rows of tasks not yet in OUT/results.csv to it, with their arrays; return how many tasks."
-    target = out / "results.csv"
-    rows = list(csv.DictReader(open(target))) if target.exists() else []
-    header = list(rows[0]) if rows else None
-    known, added = {r["task"] for r in rows}, set()
-    for part in sorted((out / "parts").glob("*/results.csv")):
-        part_rows = list(csv.DictReader(open(part)))
-        if not part_rows:
-            continue
-        if header is None:
-            header = list(part_rows[0])
-        elif list(part_rows[0]) != header:
-            sys.exit(f"bench_in_processes: {part} has other columns than {target}; not merged")
-        new = [r for r in part_rows if r["task"] not in known]
-        rows += new
-        added |= {r["task"] for r in new}
-        for array in (part.parent / "arrays").glob("*.npz"):
-            (out / "arrays").mkdir(exist_ok=True)
-            shutil.copy2(array, out / "arrays" / array.name)
-        fingerprints = part.parent / "fingerprints.json"
-        if fingerprints.exists() and not (out / "fingerprints.json").exists():
-            shutil.copy2(fingerprints, out / "fingerprints.json")
-        elif fingerprints.exists() and json.loads(fingerprints.read_text())[-1]["code_and_data"] != json.loads(
-                (out / "fingerprints.json").read_text())[-1]["code_and_data"]:
-            print(f"warning: {part.parent.name} ran under another fingerprint than {out / 'fingerprints.json'}")
-    if header is not None:
-        temporary = target.with_suffix(".csv.tmp")
-        with open(temporary, "w", newline="") as file:
-            writer = csv.DictWriter(file, fieldnames=header)
-            writer.writeheader()
-            writer.writerows(rows)
-        temporary.replace(target)
-    return len(added)
+    """Store in OUT, through its writer lock, the complete tasks of every part that OUT does not hold yet, with their
+    arrays, and add the parts' fingerprints (`chaoslit report` then warns if they differ); return how many tasks."""
+    from chaoslit import benchmark
+    from chaoslit.core import write_atomic
+
+    target = benchmark.Results.open(out, resume=True)
+    try:
+        known, added = target.done(), 0
+        fingerprints = benchmark._fingerprints(out)
+        for table in sorted((out / "parts").glob("*/results.csv")):
+            part = benchmark.Results(table.parent)
+            tasks = {}
+            for row in part.rows():  # complete tasks only: an attempt stopped halfway is not merged
+                tasks.setdefault(row["task"], []).append(row)
+            for task, rows in tasks.items():
+                if task not in known:
+                    target.append(dict(rows=rows, arrays=part.load_arrays(task)))
+                    known.add(task)
+                    added += 1
+            for entry in benchmark._fingerprints(table.parent):
+                if not fingerprints or benchmark._without_time(fingerprints[-1]) != benchmark._without_time(entry):
+                    fingerprints.append(entry)
+        if fingerprints:
+            write_atomic(out / "fingerprints.json", lambda file: file.write(json.dumps(fingerprints, indent=1) + "\n"))
+    finally:
+        target.release()
+    return added
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     allow_abbrev=False)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--systems", nargs="+", default=[])
-    parser.add_argument("--processes", type=int, default=os.cpu_count())
+    parser.add_argument("--processes", type=int, default=os.cpu_count(), help="at a time (default: the cores)")
     parser.add_argument("--stop-starting", type=float, default=float("inf"), help="start no system after S seconds")
     parser.add_argument("--stop-all", type=float, default=float("inf"), help="stop every process after S seconds")
     parser.add_argument("--merge-only", action="store_true")
     arguments, bench = parser.parse_known_args()
     bench = [b for b in bench if b != "--"]
-    if not arguments.merge_only:
-        if not arguments.systems:
-            parser.error("--systems is required (the systems to run, one process each at a time)")
+    failed = []
+    if arguments.merge_only:
+        if arguments.systems or bench:
+            parser.error("--merge-only runs nothing: give no --systems and no chaoslit bench arguments")
+    else:
+        if not arguments.systems or "all" in arguments.systems:
+            parser.error("--systems: name each system (one process each at a time); 'all' is chaoslit bench's own")
+        if len(set(arguments.systems)) != len(arguments.systems):
+            parser.error("--systems: a system is named twice")
         if arguments.processes < 1:
             parser.error(f"--processes must be at least 1, got {arguments.processes}")
-        if "--systems" in bench or "--out" in bench:
-            parser.error("give --systems and --out to this script, not to chaoslit bench after --")
-        run_parts(arguments.out, arguments.systems, bench, arguments.processes, arguments.stop_starting,
-                  arguments.stop_all)
+        clashing = [b for b in bench if b.startswith("--") and any(own.startswith(b.split("=")[0]) for own in OWN_OPTIONS)]
+        if clashing:
+            parser.error(f"{' '.join(clashing)}: give --systems and --out to this script, not to chaoslit bench after --")
+        failed = run_parts(arguments.out, arguments.systems, bench, arguments.processes, arguments.stop_starting,
+                           arguments.stop_all)
     print(f"merged {merge(arguments.out)} tasks into {arguments.out / 'results.csv'}")
+    if failed:
+        print(f"not finished (failed, stopped or not started): {' '.join(failed)}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
