@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from timing import timed_runs, timing_row
+from timing import lean_steps, timed_runs, timing_row
 
 N, PTS_PER_PERIOD = 1_000, 100  # ten periods a trajectory
 
@@ -26,8 +26,8 @@ N, PTS_PER_PERIOD = 1_000, 100  # ten periods a trajectory
 def measure(sizes, budget_seconds):
     import jax
 
-    from chaoslit import float64_mode, systems
-    from chaoslit.integrate import Batch, _lean_batch, default_tolerances, trajectory
+    from chaoslit import systems
+    from chaoslit.integrate import trajectory
 
     lorenz = systems.get("Lorenz")
     rng = np.random.default_rng(0)
@@ -38,13 +38,9 @@ def measure(sizes, budget_seconds):
         once = timed_runs(run, 1)[1][0]  # after compiling
         repeats = int(min(50, max(2, budget_seconds / once)))
         timed, (t, y) = timing_row(run, repeats)
-        with float64_mode():  # the steps the same solve takes (trajectory's lean path, its tolerances)
-            batch = Batch.of(lorenz, starts)
-            _, failed, steps = _lean_batch(batch.systems(), np.asarray(t), batch.initial_states(),
-                                           *default_tolerances(lorenz), np.asarray(10**8))
-        assert not bool(failed), f"the lean solve of {size} trajectories failed"
-        row = dict(steady=timed["steady"], best=timed["best"], steps=int(steps), size=size, repeats=repeats,
-                   trajectories_per_second=size / timed["steady"], us_per_batch_step=1e6 * timed["steady"] / int(steps),
+        steps = lean_steps(lorenz, t, starts)
+        row = dict(steady=timed["steady"], best=timed["best"], steps=steps, size=size, repeats=repeats,
+                   trajectories_per_second=size / timed["steady"], us_per_batch_step=1e6 * timed["steady"] / steps,
                    finite=bool(np.isfinite(y).all()))
         rows[str(size)] = row
         print(f"B={size:>9,d}: {row['steady']:9.4f} s ({repeats} repeats), {row['steps']:6d} steps, "

@@ -37,3 +37,20 @@ def write_results(name: str, payload: dict):
     out.write_text(json.dumps(dict(python=platform.python_version(), **payload), indent=1))
     print(f"\nwrote {out}")
     return out
+
+
+def lean_steps(system, times, y0=None) -> int:
+    """The steps (accepted and rejected) that `trajectory`'s lean stepper takes for `system` from `y0` (one start or a
+    batch) over `times`, at the system's default tolerances; an error if the solve fails."""
+    import numpy as np
+
+    from chaoslit import float64_mode
+    from chaoslit.integrate import Batch, _lean_batch, default_tolerances
+
+    with float64_mode():
+        batch = Batch.of(system, y0)
+        _, failed, steps = _lean_batch(batch.systems(), np.asarray(times), batch.initial_states(),
+                                       *default_tolerances(system), np.asarray(10**8))
+    if bool(failed):
+        raise RuntimeError(f"the lean solve of {system.name} failed")
+    return int(steps)

@@ -168,7 +168,7 @@ TIMING = ("fit_seconds", "tune_seconds")  # the columns that differ between iden
 @functools.lru_cache(maxsize=4)
 def _data(protocol: Protocol):
     """The task's data, integrated on the CPU even where JAX computes on an accelerator: one trajectory's adaptive steps
-    are launch-bound there (77 us a step on an H200 against 0.8 us on a two-core CPU, `bench/bench_batch.py`), and a
+    are launch-bound there (77 us a step on an H200 against 0.7 us on a two-core CPU, `bench/bench_batch.py`), and a
     benchmark on a lent GPU spent its time making data. The forecasters then fit and forecast on the accelerator."""
     import jax
 
