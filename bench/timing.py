@@ -20,6 +20,18 @@ def timing_row(fn, repeats):
     return dict(first=first, steady=steady, best=min(times), compile=first - steady), out
 
 
+def paired_ratio(fn, reference, repeats):
+    """`fn`'s time over `reference`'s, the two called in turn `repeats` times (after a first call of each, which may
+    compile): the median of the ratios of neighbouring calls. Both see the machine as it was at that moment; two
+    separate series of calls, minutes apart, see it at different moments, and their ratio of medians moves with it."""
+    fn(), reference()
+    ratios = []
+    for _ in range(repeats):
+        start = time.perf_counter(); fn(); middle = time.perf_counter(); reference(); end = time.perf_counter()
+        ratios.append((middle - start) / (end - middle))
+    return statistics.median(ratios)
+
+
 def timed(fn, repeats):
     "Wall time of the first call of `fn` (compilation included), the median of `repeats` more, and the last result."
     first, times, out = timed_runs(fn, repeats)

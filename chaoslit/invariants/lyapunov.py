@@ -7,9 +7,9 @@ Docs: https://chaoslit.github.io/chaoslit/lyapunov.html.md"""
 # %% auto #0
 __all__ = ['GRAM_SCHMIDT_COLUMNS', 'SPREAD_PERIODS', 'ALIGNMENT', 'MAX_ALIGNMENT_PERIODS', 'COLLAPSED', 'OUT_OF_STEPS',
            'MAX_HALVINGS', 'MAX_STRETCH_SPREAD', 'NEEDED', 'HIGH_DIMENSIONAL', 'LEADING', 'MAX_PERIODS',
-           'MIN_REPLICA_GROUP', 'MAX_REPLICA_GROUPS', 'SPREAD_GUARD', 'kaplan_yorke_dimension', 'pesin_entropy',
-           'zero_band', 'LyapunovSpectrum', 'reorthonormalize', 'alignment_time', 'tangent_vector_field',
-           'replica_groups', 'available_cores', 'lyapunov_spectrum']
+           'MIN_REPLICA_GROUP', 'MAX_REPLICA_GROUPS', 'SWITCHING_PRIMITIVES', 'SPREAD_GUARD', 'kaplan_yorke_dimension',
+           'pesin_entropy', 'zero_band', 'LyapunovSpectrum', 'reorthonormalize', 'alignment_time',
+           'tangent_vector_field', 'replica_groups', 'piecewise_smooth', 'available_cores', 'lyapunov_spectrum']
 
 # %% ../../nbs/03_lyapunov.ipynb #1ad0a37a
 import concurrent.futures
@@ -27,6 +27,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
+import jax.extend.core
 from jax.flatten_util import ravel_pytree
 
 from ..core import (AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, IntegrationError, check_positive,
@@ -467,13 +468,54 @@ LEADING = 4  # how many
 MAX_PERIODS = {"flow": 1e4, "map": 1e6}  # the default cap on the averaging: periods of a flow, iterations of a map
 MIN_REPLICA_GROUP = 8  # the fewest members one compiled loop steps together; groups run side by side, a thread each
 MAX_REPLICA_GROUPS = 4  # the lean loop's members go in at most this many groups, on any machine
+# operations whose result switches from one smooth branch to another as their input crosses a surface
+SWITCHING_PRIMITIVES = frozenset({"max", "min", "reduce_max", "reduce_min", "argmax", "argmin", "abs", "sign",
+                                  "select_n", "cond", "clamp", "floor", "ceil", "round", "rem"})
 
 
-def replica_groups(members: int, parts: int) -> list[slice]:
-    """`members` in equal, contiguous groups of at least `MIN_REPLICA_GROUP`: as many as divide them evenly, up to
-    `parts` (one group if none do: 10, 12 or 17 members make one). Equal, so that one compiled program serves all."""
-    count = max((n for n in range(1, parts + 1) if members % n == 0 and members // n >= MIN_REPLICA_GROUP), default=1)
+def replica_groups(members: int, parts: int, smallest: int | None = None) -> list[slice]:
+    """`members` in equal, contiguous groups of at least `smallest` (default `MIN_REPLICA_GROUP`): as many as divide
+    them evenly, up to `parts` (one group if none do: 10, 12 or 17 members make one). Equal, so that one compiled
+    program serves all."""
+    smallest = MIN_REPLICA_GROUP if smallest is None else smallest
+    count = max((n for n in range(1, parts + 1) if members % n == 0 and members // n >= smallest), default=1)
     return [slice(start, start + members // count) for start in range(0, members, members // count)]
+
+
+def piecewise_smooth(system: AbstractFlow) -> bool:
+    """Whether `system`'s vector field switches between smooth branches as the state crosses a surface: whether its
+    jaxpr (`jax.make_jaxpr` of the field at the initial condition, jaxprs inside it included) applies one of
+    `SWITCHING_PRIMITIVES` to a value that depends on the state (for `select_n`, its predicate). A switch of the time
+    alone (a forcing's square wave) does not count: it comes at the same time for every orbit. Parameters given as a
+    batch are read at their first values: the operations are every value's."""
+    if not isinstance(system, AbstractFlow):
+        raise ChaoslitError(f"piecewise_smooth reads an ordinary flow's vector field; {system.name} is a "
+                            f"{'delay equation' if system.delay else 'map'}.")
+    with float64_mode():
+        batch = Batch.of(system, None)
+        first = jax.tree.map(lambda leaf: leaf[0], batch.systems())
+        closed = jax.make_jaxpr(lambda y: first.vector_field(0.0, y))(batch.initial_states()[0])
+    return _switches(closed.jaxpr, [True] * len(closed.jaxpr.invars))
+
+
+def _switches(jaxpr: jax.extend.core.Jaxpr, dependent: list[bool]) -> bool:
+    "`piecewise_smooth`'s walk through `jaxpr`, whose inputs depend on the state where `dependent` says so."
+    depends = {var for var, flag in zip(jaxpr.invars, dependent) if flag}
+    for equation in jaxpr.eqns:
+        inputs = [not isinstance(var, jax.extend.core.Literal) and var in depends for var in equation.invars]
+        if not any(inputs):
+            continue
+        name = equation.primitive.name
+        if name in SWITCHING_PRIMITIVES and (inputs[0] if name == "select_n" else True):
+            return True
+        for value in equation.params.values():
+            for inner in value if isinstance(value, (tuple, list)) else (value,):
+                inner = getattr(inner, "jaxpr", inner)  # a closed jaxpr's own
+                if isinstance(inner, jax.extend.core.Jaxpr) and _switches(
+                        inner, inputs if len(inner.invars) == len(inputs) else [True] * len(inner.invars)):
+                    return True
+        depends.update(equation.outvars)
+    return False
 
 
 def available_cores() -> int:
@@ -510,6 +552,7 @@ class _Plan(NamedTuple):
     solver: dfx.AbstractSolver | None  # diffrax's path only
     steps_per_delay: int | None  # a delay equation's only
     batch: Batch  # the initial conditions and parameter values, lined up
+    piecewise: bool = False  # the lean loop's only: whether the field switches (`piecewise_smooth`), so each replica steps alone
 
     @property
     def is_map(self) -> bool:
@@ -589,7 +632,7 @@ def _make_plan(system: AbstractSystem, y0, *, n_exponents, transient, interval, 
             raise ChaoslitError(f"solver must be a diffrax solver such as diffrax.Tsit5(), got {solver!r}.")
     path = "map" if is_map else "delay" if system.delay else "own scheme" if own_scheme else "lean" if lean else "diffrax"
     return _Plan(path, int(k), k == largest, conserved, transient, period, interval, halvable, max_periods,
-                 solver if path == "diffrax" else None, steps_per_delay, batch)
+                 solver if path == "diffrax" else None, steps_per_delay, batch, path == "lean" and piecewise_smooth(system))
 
 # %% ../../nbs/03_lyapunov.ipynb #12b8e119
 def _replica_start(system: AbstractSystem, plan: _Plan, y0, replicas: int, seed: int):
@@ -658,7 +701,10 @@ class _Ensemble:
         self.name, self.plan, self.advance, self.pool = system.name, plan, advance, pool
         self.replicas, self.batch_size = replicas, plan.batch.size
         size = self.batch_size * replicas
-        self.slices = replica_groups(size, MAX_REPLICA_GROUPS if plan.path == "lean" else 1 if plan.is_map else available_cores())
+        if plan.piecewise:  # each member crosses the switches at its own times: a shared step would stop at all of them
+            self.slices = replica_groups(size, size, smallest=1)
+        else:
+            self.slices = replica_groups(size, MAX_REPLICA_GROUPS if plan.path == "lean" else 1 if plan.is_map else available_cores())
         self.systems = [_take_members(systems, members) for members in self.slices]
         # a replica that blows up (an orbit escaping from an attractor that coexists with unbounded ones, or a tangent
         # integration that fails) stands still from then on and is left out
@@ -764,7 +810,7 @@ def _align(ensemble: _Ensemble, carry: list, logs, interval: float, n_transient:
     n_align = math.ceil(alignment_time(rough, transient_time, period) / interval)
     if n_align:
         carry, _ = ensemble.run(carry, n_align, interval, done_time=transient_time, side_by_side=True,
-                                min_blocks_done=False, collapse_is_error=False)
+                                min_blocks_done=False, collapse_is_error=ensemble.plan.halvable)
     return carry, n_align
 
 
@@ -793,7 +839,7 @@ def _average(ensemble: _Ensemble, carry: list, interval: float, *, block: int, t
     sums = np.zeros((3, *alive.shape, ensemble.plan.k))
     while True:
         carry, logs = ensemble.run(carry, block, interval, done_time=len(history) * block * interval, side_by_side=True,
-                                   min_blocks_done=len(history) + 1 >= min_blocks, collapse_is_error=False)
+                                   min_blocks_done=len(history) + 1 >= min_blocks, collapse_is_error=ensemble.plan.halvable)
         total = total + logs
         rate = logs / (block * interval)  # this block's, (batch, replicas, k)
         sums += np.stack([rate, rate**2, rate * previous if previous is not None else np.zeros_like(rate)])
@@ -851,13 +897,17 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
 
     A flow's default interval is halved (up to ten times) until, during the transient, the tangent directions'
     log-stretches within one interval differ by at most 18: a stiff flow's strongly contracting direction would
-    otherwise fall below float64's resolution against the expanding one. The averaging runs at least `min_blocks` blocks and, if given, `min_periods` periods.
+    otherwise fall below float64's resolution against the expanding one. If a tangent direction collapses after the
+    transient (on a part of the orbit the transient did not visit), the run starts again from its replicas with that
+    interval halved. The averaging runs at least `min_blocks` blocks and, if given, `min_periods` periods.
 
     The replicas (of every batch element, one after another) run in equal groups (`replica_groups`), each its own
     compiled loop, side by side in threads, one per core. In the lean loop a group's members share a step size, so its
     groups (at most `MAX_REPLICA_GROUPS`, of at least `MIN_REPLICA_GROUP` members: the default sixteen make two)
-    depend only on the number of members, and the results do not depend on the number of cores; the other paths'
-    members are independent, and their groups follow the cores (a map's are not split: its iterations are too cheap).
+    depend only on the number of members, and the results do not depend on the number of cores. A flow whose field
+    switches (`piecewise_smooth`) runs each replica in a loop of its own: the members' crossings of its switching
+    surfaces, each at its own time, would shorten a shared step at all of them. The other paths' members are
+    independent, and their groups follow the cores (a map's are not split: its iterations are too cheap).
 
     A replica that blows up (an orbit escaping from a chaotic transient or from an attractor that coexists with
     unbounded orbits) is left out of the averages and counted in `.lost`. Half of the replicas may be lost before the
@@ -872,15 +922,24 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
                  count_conserved=count_conserved, period=period)
     batch, k, period = plan.batch, plan.k, plan.period
     with float64_mode(), concurrent.futures.ThreadPoolExecutor(max_workers=available_cores()) as pool:
-        systems, carry = _replica_start(system, plan, y0, replicas, seed)
-        ensemble = _Ensemble(system, plan, _advancer(system, plan, rtol, atol), systems, replicas, pool)
-        carry, logs, interval, n_transient = _settle(ensemble, ensemble.split(carry))
-        max_blocks = max(min_blocks, math.ceil(plan.max_periods * period / (interval * block)))
-        if min_periods is not None:
-            min_blocks = max(min_blocks, math.ceil(min_periods * period / (interval * block)))
-        carry, n_align = _align(ensemble, carry, logs, interval, n_transient, period)
-        averages = _average(ensemble, carry, interval, block=block, tolerance=tolerance, min_blocks=min_blocks,
-                            max_blocks=max_blocks, period=period, max_seconds=max_seconds)
+        systems, start = _replica_start(system, plan, y0, replicas, seed)
+        shortest = plan.interval / 2**MAX_HALVINGS
+        while True:  # again from the start, with a shorter interval, if a tangent direction collapses after the transient
+            ensemble = _Ensemble(system, plan, _advancer(system, plan, rtol, atol), systems, replicas, pool)
+            try:
+                carry, logs, interval, n_transient = _settle(ensemble, ensemble.split(start))
+                blocks_at_least = max(min_blocks, math.ceil(min_periods * period / (interval * block))) if min_periods else min_blocks
+                max_blocks = max(blocks_at_least, math.ceil(plan.max_periods * period / (interval * block)))
+                carry, n_align = _align(ensemble, carry, logs, interval, n_transient, period)
+                averages = _average(ensemble, carry, interval, block=block, tolerance=tolerance, min_blocks=blocks_at_least,
+                                    max_blocks=max_blocks, period=period, max_seconds=max_seconds)
+                break
+            except _IntervalTooLong:
+                if interval / 2 < shortest:
+                    raise IntegrationError(
+                        f"Lyapunov spectrum of {system.name}: tangent directions still collapse within one interval "
+                        f"{interval:.3g} after {MAX_HALVINGS} halvings; ask for fewer exponents (n_exponents).") from None
+                plan = plan._replace(interval=interval / 2)
     lost = replicas - ensemble.alive.sum(axis=1)
     if lost.any():
         warnings.warn(f"Lyapunov spectrum of {system.name}: {lost.max()} of {replicas} replicas blew up and were left out "
