@@ -214,6 +214,21 @@ def test_switching_flows_step_each_replica_alone():
         def vector_field(self, t, y):
             return jnp.where(jnp.sin(t) > 0, -1.0, -2.0) * y + jnp.where(jnp.arange(2) > 0, 0.0, 1.0)
 
+    class Compared(AbstractFlow):  # a comparison's result used as a number
+        period: ClassVar[float] = 1.0
+        default_initial_condition: ClassVar[tuple] = (1.0, 0.5)
+
+        def vector_field(self, t, y):
+            return (y[0] > 0).astype(y.dtype) * y - y
+
+    class Looped(AbstractFlow):  # a switch inside a loop whose carry starts from a constant
+        period: ClassVar[float] = 1.0
+        default_initial_condition: ClassVar[tuple] = (1.0, 0.5)
+
+        def vector_field(self, t, y):
+            return jax.lax.fori_loop(0, 3, lambda i, total: total - 0.1 * jnp.abs(y), jnp.zeros(2))
+
+    assert piecewise_smooth(Compared()) and piecewise_smooth(Looped())
     names = ["Chua", "MacArthur", "StickSlipOscillator", "Colpitts", "Lorenz", "KuramotoSivashinsky", "ForcedVanDerPol"]
     assert [piecewise_smooth(systems.get(n)) for n in names] == [True] * 4 + [False] * 3
     assert piecewise_smooth(Kink()) and not piecewise_smooth(Clocked())
@@ -223,7 +238,8 @@ def test_switching_flows_step_each_replica_alone():
             piecewise_smooth(systems.get(name))
     options = {key: p.default for key, p in inspect.signature(lyapunov_spectrum).parameters.items()
                if p.kind is inspect.Parameter.KEYWORD_ONLY}
-    plans = {name: _make_plan(systems.get(name), options.pop("y0", None), **options) for name in ("Chua", "Lorenz")}
+    y0 = options.pop("y0")
+    plans = {name: _make_plan(systems.get(name), y0, **options) for name in ("Chua", "Lorenz")}
     assert plans["Chua"].piecewise and not plans["Lorenz"].piecewise
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         groups = {name: len(_Ensemble(systems.get(name), plan, None, np.zeros(16), 16, pool).slices)
@@ -235,16 +251,26 @@ def test_switching_flows_step_each_replica_alone():
     assert 0.3 < chua.exponents[0] < 0.55 and not chua.lost, chua  # a short run; stored 0.433, dysts 0.461
 
 
-def test_collapsing_replicas_start_again_with_a_shorter_interval():
+def test_collapsing_replicas_start_again_with_a_shorter_interval(monkeypatch):
     """Belousov-Zhabotinsky's contraction peaks on passages near x = 0 (its sqrt(x)), which ten periods of transient
-    may not visit: the interval they choose is then too long there, and with seed 3 most replicas' tangent directions
-    collapsed after the transient (the run stopped early, nine of sixteen lost, exponents -4,700 for -5,100). Such a
-    run now starts again with the interval halved and loses none."""
+    may not visit: the interval they choose is then too long there. With seed 3 most replicas' tangent directions
+    collapsed after the transient (before this was handled, nine of sixteen were lost with the replicas in shared
+    groups, ten with each alone, and the third exponent came out -4,700 and -2,700 for -5,100). Such a run now starts
+    again with the interval halved, and loses none; the same interval given by the caller is refused."""
+    import chaoslit.invariants.lyapunov as lyapunov
+
+    settled, settle = [], lyapunov._settle
+    monkeypatch.setattr(lyapunov, "_settle", lambda ensemble, carry, halvings=0: settled.append(
+        (ensemble.plan.interval, halvings)) or settle(ensemble, carry, halvings))
+    bz = systems.get("BelousovZhabotinsky")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        spectrum = lyapunov_spectrum(systems.get("BelousovZhabotinsky"), seed=3, max_periods=60, min_blocks=2)
+        spectrum = lyapunov_spectrum(bz, seed=3, max_periods=60, min_blocks=2)
     assert not spectrum.lost, spectrum
     np.testing.assert_allclose(spectrum.exponents[[0, 2]], [25.6, -5104.1], rtol=0.05)  # the stored 25.62, -5104.13
+    assert len(settled) >= 2 and settled[-1][0] < settled[0][0] and settled[-1][1] > 0, settled  # started again, halved
+    with pytest.raises(ChaoslitError, match="too long: within it a tangent direction collapsed"):
+        lyapunov_spectrum(bz, seed=3, interval=bz.period / 8, max_periods=60, min_blocks=2)
 
 
 def test_groups_side_by_side_give_what_one_group_gives(monkeypatch):

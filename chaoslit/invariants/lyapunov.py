@@ -25,9 +25,9 @@ from typing import Literal, NamedTuple
 import diffrax as dfx
 import equinox as eqx
 import jax
+import jax.extend.core
 import jax.numpy as jnp
 import numpy as np
-import jax.extend.core
 from jax.flatten_util import ravel_pytree
 
 from ..core import (AbstractFlow, AbstractMap, AbstractSystem, ChaoslitError, IntegrationError, check_positive,
@@ -468,9 +468,13 @@ LEADING = 4  # how many
 MAX_PERIODS = {"flow": 1e4, "map": 1e6}  # the default cap on the averaging: periods of a flow, iterations of a map
 MIN_REPLICA_GROUP = 8  # the fewest members one compiled loop steps together; groups run side by side, a thread each
 MAX_REPLICA_GROUPS = 4  # the lean loop's members go in at most this many groups, on any machine
-# operations whose result switches from one smooth branch to another as their input crosses a surface
+# operations whose result switches from one smooth branch to another as their input crosses a surface (a comparison's
+# result, a branch's index, a sort's order)
 SWITCHING_PRIMITIVES = frozenset({"max", "min", "reduce_max", "reduce_min", "argmax", "argmin", "abs", "sign",
-                                  "select_n", "cond", "clamp", "floor", "ceil", "round", "rem"})
+                                  "select_n", "cond", "clamp", "floor", "ceil", "round", "rem", "sort",
+                                  "gt", "ge", "lt", "le", "eq", "ne"})
+_CALLS = frozenset({"pjit", "jit", "closed_call", "core_call", "custom_jvp_call", "custom_vjp_call", "remat",
+                    "checkpoint"})  # primitives whose inner jaxpr takes their inputs as they are, in order
 
 
 def replica_groups(members: int, parts: int, smallest: int | None = None) -> list[slice]:
@@ -506,13 +510,16 @@ def _switches(jaxpr: jax.extend.core.Jaxpr, dependent: list[bool]) -> bool:
         if not any(inputs):
             continue
         name = equation.primitive.name
-        if name in SWITCHING_PRIMITIVES and (inputs[0] if name == "select_n" else True):
-            return True
+        if name in SWITCHING_PRIMITIVES and (inputs[0] if name in ("select_n", "cond") else True):
+            return True  # select_n's and cond's first input chooses the branch; the others are its operands
         for value in equation.params.values():
             for inner in value if isinstance(value, (tuple, list)) else (value,):
                 inner = getattr(inner, "jaxpr", inner)  # a closed jaxpr's own
-                if isinstance(inner, jax.extend.core.Jaxpr) and _switches(
-                        inner, inputs if len(inner.invars) == len(inputs) else [True] * len(inner.invars)):
+                if not isinstance(inner, jax.extend.core.Jaxpr):
+                    continue
+                # a call's and a branch's inputs map in order; a loop's carry may take up the state on any pass
+                passed = inputs if name in _CALLS else inputs[1:] if name == "cond" else [True] * len(inner.invars)
+                if _switches(inner, passed):
                     return True
         depends.update(equation.outvars)
     return False
@@ -742,6 +749,11 @@ class _Ensemble:
             # over one interval a tangent direction's stretch fell below float64's resolution against the largest (a
             # stiff flow's strongly contracting direction): the caller halves the interval
             raise _IntervalTooLong
+        if self.plan.flow and not self.plan.halvable and (status >= COLLAPSED).any():
+            raise ChaoslitError(
+                f"Lyapunov spectrum of {self.name}: the interval {interval:g} is too long: within it a tangent direction "
+                "collapsed (shrank below float64's resolution against the strongest) on a part of the orbit. Pass a "
+                "shorter interval, or leave it unset to have it shortened automatically.")
         status = np.where(status >= COLLAPSED, status - COLLAPSED, status)
         stalled = status >= OUT_OF_STEPS  # the solver ran out of steps (not a blow-up)
         status = np.where(stalled, status - OUT_OF_STEPS, status)
@@ -762,13 +774,14 @@ class _Ensemble:
         return carry, logs.reshape(self.batch_size, self.replicas, self.plan.k)
 
 # %% ../../nbs/03_lyapunov.ipynb #ab70d919
-def _settle(ensemble: _Ensemble, carry: list):
+def _settle(ensemble: _Ensemble, carry: list, halvings: int = 0):
     """The transient, run (one group at a time: it compiles the loop) until a flow's tangent directions' log-stretches
     within one interval differ by at most `MAX_STRETCH_SPREAD` (the weakest keeps eight digits against the strongest),
     halving a default interval as often as needed (at most `MAX_HALVINGS` times) and refusing a given one that is too
-    long: the carry after it, its log-stretches `(batch, replicas, k)`, the interval and its number of intervals."""
+    long: the carry after it, its log-stretches `(batch, replicas, k)`, the interval and its number of intervals.
+    `halvings`: how many times the plan's interval has been halved already (by an earlier run that collapsed)."""
     plan = ensemble.plan
-    name, interval, halvings, start, flow = ensemble.name, plan.interval, 0, carry, plan.flow
+    name, interval, start, flow = ensemble.name, plan.interval, carry, plan.flow
     while True:
         n_transient = max(1, math.ceil(plan.transient * plan.period / interval))
         try:
@@ -923,22 +936,27 @@ def lyapunov_spectrum(system: AbstractSystem, *, n_exponents: int | None = None,
     batch, k, period = plan.batch, plan.k, plan.period
     with float64_mode(), concurrent.futures.ThreadPoolExecutor(max_workers=available_cores()) as pool:
         systems, start = _replica_start(system, plan, y0, replicas, seed)
-        shortest = plan.interval / 2**MAX_HALVINGS
+        first_interval, averaged = plan.interval, 0.0  # averaged: seconds of averaging spent by runs that collapsed
         while True:  # again from the start, with a shorter interval, if a tangent direction collapses after the transient
             ensemble = _Ensemble(system, plan, _advancer(system, plan, rtol, atol), systems, replicas, pool)
+            halvings, began = round(math.log2(first_interval / plan.interval)), None
             try:
-                carry, logs, interval, n_transient = _settle(ensemble, ensemble.split(start))
+                carry, logs, interval, n_transient = _settle(ensemble, ensemble.split(start), halvings)
                 blocks_at_least = max(min_blocks, math.ceil(min_periods * period / (interval * block))) if min_periods else min_blocks
                 max_blocks = max(blocks_at_least, math.ceil(plan.max_periods * period / (interval * block)))
                 carry, n_align = _align(ensemble, carry, logs, interval, n_transient, period)
+                began = time.perf_counter()
                 averages = _average(ensemble, carry, interval, block=block, tolerance=tolerance, min_blocks=blocks_at_least,
-                                    max_blocks=max_blocks, period=period, max_seconds=max_seconds)
+                                    max_blocks=max_blocks, period=period,
+                                    max_seconds=None if max_seconds is None else max(max_seconds - averaged, 0.0))
                 break
             except _IntervalTooLong:
-                if interval / 2 < shortest:
+                averaged += 0.0 if began is None else time.perf_counter() - began
+                if round(math.log2(first_interval / interval)) + 1 > MAX_HALVINGS:
                     raise IntegrationError(
-                        f"Lyapunov spectrum of {system.name}: tangent directions still collapse within one interval "
-                        f"{interval:.3g} after {MAX_HALVINGS} halvings; ask for fewer exponents (n_exponents).") from None
+                        f"Lyapunov spectrum of {system.name}: tangent directions still collapse after the transient, within "
+                        f"one interval {interval:.3g} after {MAX_HALVINGS} halvings; try a longer transient, or ask for "
+                        "fewer exponents (n_exponents).") from None
                 plan = plan._replace(interval=interval / 2)
     lost = replicas - ensemble.alive.sum(axis=1)
     if lost.any():
