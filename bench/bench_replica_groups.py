@@ -21,12 +21,10 @@ import concurrent.futures
 import datetime
 import inspect
 import json
-import platform
 import time
 import warnings
-from pathlib import Path
 
-from timing import write_results
+from timing import results_path, write_results
 
 SMOOTH = ["Lorenz", "Rossler", "Chen", "Halvorsen", "Thomas", "HyperRossler", "LorenzCoupled", "Lorenz96"]  # for contrast
 
@@ -80,7 +78,7 @@ def main():
     switching = [n for n in systems.names(kind="flow") if not systems.get(n).delay and not systems.get(n).stiff
                  and piecewise_smooth(systems.get(n))]
     names = args.systems or switching + SMOOTH
-    out = Path(__file__).parent / "results" / f"replica_groups-py{''.join(platform.python_version_tuple()[:2])}-cpu.json"
+    out = results_path("replica_groups")
     earlier = json.loads(out.read_text()) if out.exists() else {}
     rows = {row["system"]: row for row in earlier.get("rows", [])}
     print(f"{'system':22s} {'switches':>8s} {'shared ms/period':>16s} {'alone ms/period':>15s} {'shared / alone':>15s} lost")

@@ -38,14 +38,21 @@ def timed(fn, repeats):
     return first, statistics.median(times) if times else first, out
 
 
-def write_results(name: str, payload: dict):
-    "Write a benchmark's results to bench/results/<name>-py<XY>-cpu.json (read by the docs' Performance page)."
-    import json
+def results_path(name: str):
+    "bench/results/<name>-py<XY>-cpu.json: where a benchmark's results go on this Python (the Performance page reads them)."
     import platform
     from pathlib import Path
 
     major, minor, _ = platform.python_version_tuple()
-    out = Path(__file__).parent / "results" / f"{name}-py{major}{minor}-cpu.json"
+    return Path(__file__).parent / "results" / f"{name}-py{major}{minor}-cpu.json"
+
+
+def write_results(name: str, payload: dict):
+    "Write a benchmark's results to `results_path(name)`."
+    import json
+    import platform
+
+    out = results_path(name)
     out.write_text(json.dumps(dict(python=platform.python_version(), **payload), indent=1))
     print(f"\nwrote {out}")
     return out
