@@ -66,7 +66,7 @@ def measure(name: str, alone: bool, n_intervals: int, transient: float | None, m
 
 def main():
     from chaoslit import systems
-    from chaoslit.invariants.lyapunov import available_cores, piecewise_smooth
+    from chaoslit.invariants.lyapunov import available_cores, switching_flows
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--systems", nargs="+", help="flows to measure (default: every switching flow and eight smooth)")
@@ -75,8 +75,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=5.0,
                         help="repeat the timed intervals until they take this long (default 5)")
     args = parser.parse_args()
-    switching = [n for n in systems.names(kind="flow") if not systems.get(n).delay and not systems.get(n).stiff
-                 and piecewise_smooth(systems.get(n))]
+    switching = [name for name in switching_flows() if not systems.get(name).stiff]
     names = args.systems or switching + SMOOTH
     out = results_path("replica_groups")
     earlier = json.loads(out.read_text()) if out.exists() else {}

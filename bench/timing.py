@@ -23,12 +23,15 @@ def timing_row(fn, repeats):
 def paired_ratio(fn, reference, repeats):
     """`fn`'s time over `reference`'s, the two called in turn `repeats` times (after a first call of each, which may
     compile): the median of the ratios of neighbouring calls. Both see the machine as it was at that moment; two
-    separate series of calls, minutes apart, see it at different moments, and their ratio of medians moves with it."""
+    separate series of calls, minutes apart, see it at different moments, and their ratio of medians moves with it.
+    Which goes first alternates, so that neither always runs on a cache the other left warm."""
     fn(), reference()
     ratios = []
-    for _ in range(repeats):
-        start = time.perf_counter(); fn(); middle = time.perf_counter(); reference(); end = time.perf_counter()
-        ratios.append((middle - start) / (end - middle))
+    for i in range(repeats):
+        first, second = (fn, reference) if i % 2 == 0 else (reference, fn)
+        start = time.perf_counter(); first(); middle = time.perf_counter(); second(); end = time.perf_counter()
+        ratio = (middle - start) / (end - middle)
+        ratios.append(ratio if i % 2 == 0 else 1 / ratio)
     return statistics.median(ratios)
 
 

@@ -254,12 +254,15 @@ def explicit_step(tableau: dfx.ButcherTableau, field, t, y, f, h):
     return y_new, f_new, combine(jax.tree.map(jnp.zeros_like, y), tableau.b_error, stages), stages
 
 
-def next_step_size(h, ratio, order: int = 8):
+def next_step_size(h, ratio, order: int = 8, shrink_after_keep: bool = True):
     """Whether a step of size `h` with error `ratio` (its RMS error over the tolerance) is kept, and the next step's
-    size: diffrax's default controller's rule for a method of `order` (a safety factor 0.9; at most ten times larger
-    after a kept step, and never smaller; from 0.2 to 0.9 times after a rejected one; 0.2 times for a non-finite error)."""
+    size, for a method of `order`: `0.9 ratio^(-1/order)` times `h`, at most ten times larger after a kept step (and
+    so at least 0.9 times: a kept step's ratio is below 1), from 0.2 to 0.9 times after a rejected one, 0.2 times for a
+    non-finite error. With `shrink_after_keep=False`, a kept step's successor is never smaller, as in diffrax's default
+    controller; Hairer's DOP853 shrinks it, which `bench/bench_step_rule.py` measured to save steps (see the text)."""
     keep = ratio < 1  # False for a non-finite ratio
-    factor = jnp.clip(0.9 * ratio ** (-1 / order), jnp.where(keep, 1.0, 0.2), jnp.where(keep, 10.0, 0.9))
+    smallest = jnp.where(keep & (not shrink_after_keep), 1.0, 0.2)
+    factor = jnp.clip(0.9 * ratio ** (-1 / order), smallest, jnp.where(keep, 10.0, 0.9))
     return keep, h * jnp.where(jnp.isfinite(factor), factor, 0.2)
 
 
@@ -278,7 +281,8 @@ def _first_step(field, t0, y0, f0, rtol, atol):
 @eqx.filter_jit
 def _lean_batch(systems, ts, y0s, rtol, atol, dtmin, max_steps):
     """Integrate a batch of systems (parameters along axis 0) from `y0s` `(batch, dim)` at t = 0 as one state by Dopri8
-    with diffrax's default controller; return the states at `ts`, `(batch, n, dim)`, whether it failed, and the
+    with diffrax's default controller, less its rule that a kept step's successor is never smaller (`next_step_size`);
+    return the states at `ts`, `(batch, n, dim)`, whether it failed, and the
     number of steps it took (accepted and rejected). After a failure the states are not to be used (NaN from where it
     stopped, though the failing step may have written a few): `trajectory` then solves again with diffrax."""
     field = lambda t, y: vmap_batch(lambda system, one: system.vector_field(t, one), systems, y)

@@ -153,3 +153,20 @@ def test_noise_takes_a_seed_or_either_kind_of_key():
     runs = [trajectory(lorenz, 50, noise=0.5, transient=0.0, key=key)[1]
             for key in (3, jax.random.key(3), jax.random.PRNGKey(3))]
     assert all(np.array_equal(runs[0], run) for run in runs[1:])
+
+
+def test_the_step_after_a_kept_step_may_shrink_by_the_safety_factor_at_most():
+    from chaoslit.integrate import next_step_size
+
+    def factor(ratio, **options):
+        with float64_mode():
+            keep, h = next_step_size(jnp.asarray(1.0), jnp.asarray(ratio), **options)
+        return bool(keep), float(h)
+
+    kept, next_step = factor(0.99)  # nearly at the tolerance: a little smaller, as in Hairer's DOP853
+    assert kept and 0.9 < next_step < 1.0 and next_step == pytest.approx(0.9 * 0.99 ** (-1 / 8))
+    assert factor(0.99, shrink_after_keep=False) == (True, 1.0)  # diffrax's default controller: never smaller
+    assert factor(1e-12) == (True, 10.0)  # at most ten times larger
+    rejected, shrunk = factor(2.0)
+    assert not rejected and shrunk == pytest.approx(0.9 * 2.0 ** (-1 / 8))
+    assert factor(1e9) == (False, 0.2) and factor(float("nan")) == (False, 0.2)

@@ -253,10 +253,11 @@ def test_switching_flows_step_each_replica_alone():
 
 def test_collapsing_replicas_start_again_with_a_shorter_interval(monkeypatch):
     """Belousov-Zhabotinsky's contraction peaks on passages near x = 0 (its sqrt(x)), which ten periods of transient
-    may not visit: the interval they choose is then too long there. With seed 3 most replicas' tangent directions
-    collapsed after the transient (before this was handled, nine of sixteen were lost with the replicas in shared
-    groups, ten with each alone, and the third exponent came out -4,700 and -2,700 for -5,100). Such a run now starts
-    again with the interval halved, and loses none; the same interval given by the caller is refused."""
+    may not visit: the interval they choose is then too long there, and with many seeds the replicas' tangent
+    directions collapse after the transient (first seen with seed 3, when the lean stepper's step could not shrink
+    after a kept one: nine of sixteen replicas were lost with the replicas in shared groups, ten with each alone, and
+    the third exponent came out -4,700 and -2,700 for -5,100; with today's steps seed 14 does it, twice). Such a run
+    now starts again with the interval halved, and loses none; the same interval given by the caller is refused."""
     import chaoslit.invariants.lyapunov as lyapunov
 
     settled, settle = [], lyapunov._settle
@@ -265,12 +266,12 @@ def test_collapsing_replicas_start_again_with_a_shorter_interval(monkeypatch):
     bz = systems.get("BelousovZhabotinsky")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        spectrum = lyapunov_spectrum(bz, seed=3, max_periods=60, min_blocks=2)
+        spectrum = lyapunov_spectrum(bz, seed=14, max_periods=60, min_blocks=2)
     assert not spectrum.lost, spectrum
-    np.testing.assert_allclose(spectrum.exponents[[0, 2]], [25.6, -5104.1], rtol=0.05)  # the stored 25.62, -5104.13
+    np.testing.assert_allclose(spectrum.exponents[[0, 2]], [25.4, -5103.6], rtol=0.05)  # the stored 25.38, -5103.56
     assert len(settled) >= 2 and settled[-1][0] < settled[0][0] and settled[-1][1] > 0, settled  # started again, halved
     with pytest.raises(ChaoslitError, match="too long: within it a tangent direction collapsed"):
-        lyapunov_spectrum(bz, seed=3, interval=bz.period / 8, max_periods=60, min_blocks=2)
+        lyapunov_spectrum(bz, seed=14, interval=bz.period / 8, max_periods=60, min_blocks=2)
 
 
 def test_groups_side_by_side_give_what_one_group_gives(monkeypatch):
@@ -295,19 +296,23 @@ def test_groups_side_by_side_give_what_one_group_gives(monkeypatch):
 
 
 def test_the_averaging_waits_for_the_replicas_spread(monkeypatch):
-    """Lorenz, seed 71, at the defaults: the batch-means estimate alone stopped this run after about 1,000 time units with
-    a spread 2.6 times the tolerance (found in the 80-seed sweep of bench_lyapunov.py). The guard on the replicas' own
-    spread keeps it averaging until that spread is within `SPREAD_GUARD` times the tolerance."""
+    """The batch-means estimate alone once stopped a Lorenz run (seed 71, found in the 80-seed sweep of
+    bench_lyapunov.py) after about 1,000 time units with a spread 2.6 times the tolerance. The guard on the replicas'
+    own spread keeps a run averaging until that spread is within `SPREAD_GUARD` times the tolerance. Which seeds the
+    estimate misleads depends on every rounding of the run, so here it is made to mislead every one: it reports a
+    standard error of zero, as if the run had converged at `min_blocks`."""
     import inspect
 
     from chaoslit import systems
     from chaoslit.invariants import lyapunov, lyapunov_spectrum
     lorenz = systems.get("Lorenz")
     tolerance = inspect.signature(lyapunov_spectrum).parameters["tolerance"].default
-    guarded = lyapunov_spectrum(lorenz, seed=71)
+    estimate = lyapunov._expected_stderr
+    monkeypatch.setattr(lyapunov, "_expected_stderr", lambda *args: np.zeros_like(estimate(*args)))
+    guarded = lyapunov_spectrum(lorenz)
     assert guarded.converged and float(guarded.stderr[0]) <= lyapunov.SPREAD_GUARD * tolerance * abs(float(guarded.exponents[0]))
     assert abs(float(guarded.exponents[0]) / 0.90563 - 1) < 2e-3, guarded.exponents
     monkeypatch.setattr(lyapunov, "SPREAD_GUARD", np.inf)
-    unguarded = lyapunov_spectrum(lorenz, seed=71)
+    unguarded = lyapunov_spectrum(lorenz)  # stops at min_blocks
     assert float(unguarded.time) < 0.5 * float(guarded.time), (float(unguarded.time), float(guarded.time))
     assert float(unguarded.stderr[0]) > 2 * tolerance * abs(float(unguarded.exponents[0])), unguarded.stderr  # the guard's 2

@@ -25,4 +25,5 @@ from .lyapunov import kaplan_yorke_dimension as kaplan_yorke_dimension
 from .lyapunov import lyapunov_spectrum as lyapunov_spectrum
 from .lyapunov import pesin_entropy as pesin_entropy
 from .lyapunov import piecewise_smooth as piecewise_smooth
+from .lyapunov import switching_flows as switching_flows
 from .lyapunov import zero_band as zero_band

@@ -9,7 +9,8 @@ __all__ = ['GRAM_SCHMIDT_COLUMNS', 'SPREAD_PERIODS', 'ALIGNMENT', 'MAX_ALIGNMENT
            'MAX_HALVINGS', 'MAX_STRETCH_SPREAD', 'NEEDED', 'HIGH_DIMENSIONAL', 'LEADING', 'MAX_PERIODS',
            'MIN_REPLICA_GROUP', 'MAX_REPLICA_GROUPS', 'SWITCHING_PRIMITIVES', 'SPREAD_GUARD', 'kaplan_yorke_dimension',
            'pesin_entropy', 'zero_band', 'LyapunovSpectrum', 'reorthonormalize', 'alignment_time',
-           'tangent_vector_field', 'replica_groups', 'piecewise_smooth', 'available_cores', 'lyapunov_spectrum']
+           'tangent_vector_field', 'replica_groups', 'piecewise_smooth', 'switching_flows', 'available_cores',
+           'lyapunov_spectrum']
 
 # %% ../../nbs/03_lyapunov.ipynb #1ad0a37a
 import concurrent.futures
@@ -523,6 +524,13 @@ def _switches(jaxpr: jax.extend.core.Jaxpr, dependent: list[bool]) -> bool:
                     return True
         depends.update(equation.outvars)
     return False
+
+
+def switching_flows() -> list[str]:
+    "The catalogue's ordinary flows whose fields switch (`piecewise_smooth`), in the catalogue's order."
+    from chaoslit.systems import get, names
+
+    return [name for name in names(kind="flow") if not get(name).delay and piecewise_smooth(get(name))]
 
 
 def available_cores() -> int:
