@@ -5,14 +5,18 @@ never smaller (diffrax's default controller), on every flow the lean stepper int
     python bench/bench_step_rule.py --systems Lorenz Rossler   # some flows only; keeps the other stored rows
 
 For each flow, `trajectory`'s benchmark data (100 periods from the flow's initial condition, 100 points a period, no
-transient) both ways at the flow's default tolerances: the steps taken (accepted and rejected, the stepper's own
-count), the wall time of the compiled solve (the median of repeated calls; the two rules are timed one after the
-other, not in turn, so the time ratio moves with the machine more than the step ratio does), and the error over the first period: the
-largest deviation from one solution at rtol = atol = 1e-14 (the default rule; a hundred times tighter than the
-default tolerance, 1e-12, and more than that for a flow with a looser tolerance of its own), in units of each coordinate's spread over the whole trajectory (none where that solve fails). One period, because over
-ten a chaotic flow's amplification of the first local errors (Lorenz's about e^13) decides the error, not the
-stepper. Prints a row per flow and the medians
-of the ratios (shrinking / never smaller), and writes bench/results/step_rule-py<XY>-cpu.json for the Performance page.
+transient) both ways at the flow's default tolerances:
+
+- the steps taken (accepted and rejected, the stepper's own count);
+- the wall time of the compiled solve (the median of repeated calls; the two rules are timed one after the other, not
+  in turn, so the time ratio moves with the machine more than the step ratio does);
+- the error over the first period: the largest deviation from one solution at rtol = atol = 1e-14 (the default rule;
+  a hundred times tighter than the default tolerance, 1e-12, more for a flow with a looser tolerance of its own), in
+  units of each coordinate's spread over the whole trajectory (none where that solve fails). One period, because over
+  ten a chaotic flow's amplification of the first local errors (Lorenz's about e^13) decides the error, not the stepper.
+
+Prints a row per flow and the medians of the ratios (shrinking / never smaller), and writes
+bench/results/step_rule-py<XY>-cpu.json for the Performance page; rows of flows not measured this time are kept.
 """
 import argparse
 import datetime
@@ -31,13 +35,14 @@ PERIODS, POINTS_PER_PERIOD, COMPARED_PERIODS, REFERENCE_TOLERANCE = 100, 100, 1,
 def reference(name: str) -> np.ndarray | None:
     "`name`'s benchmark trajectory at rtol = atol = REFERENCE_TOLERANCE (None if the solve fails)."
     from chaoslit import float64_mode, systems
-    from chaoslit.integrate import Batch, _lean_batch
+    from chaoslit.integrate import Batch, _lean_batch, default_tolerances
 
     system = systems.get(name)
     with float64_mode():
         batch = Batch.of(system)
-        ys, failed, _ = _lean_batch(batch.systems(), times(system), batch.initial_states(), REFERENCE_TOLERANCE,
-                                    REFERENCE_TOLERANCE, 1e-12 * system.period, np.asarray(10**9))
+        tolerances = default_tolerances(system, rtol=REFERENCE_TOLERANCE, atol=REFERENCE_TOLERANCE)
+        ys, failed, _ = _lean_batch(batch.systems(), times(system), batch.initial_states(), *tolerances,
+                                    np.asarray(10**9))
     return None if bool(failed) else np.asarray(ys[0])
 
 
